@@ -1,0 +1,1 @@
+Console.WriteLine("usage: Splade.Bench <encoder|lucene|pruning> ...");
