@@ -1,1 +1,6 @@
-Console.WriteLine("IndexPubMed");
+using System.CommandLine;
+using IndexPubMed.Commands;
+
+var root = new RootCommand("Index, search and evaluate PubMed (or any JSONL collection) with BM25 and SPLADE in Lucene.NET.");
+root.Subcommands.Add(EncodeCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,315 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML.OnnxRuntime;
+using Splade.Encoder.Onnx;
+using Splade.Encoder.Tokenization;
+
+namespace Splade.Encoder;
+
+/// <summary>
+/// Encodes text into SPLADE sparse vectors with a model exported to ONNX, giving the vectors that
+/// sentence-transformers' <c>SparseEncoder</c> gives: w_j = pool over tokens i of f(logit_ij), with
+/// f(x) = log(1 + relu(x)) and max pooling for SPLADE v2+ models. One instance is safe for
+/// concurrent use by many threads; dispose it to free the ONNX Runtime session.
+/// </summary>
+public sealed class SpladeEncoder : ISparseEncoder, IDisposable
+{
+    private const string PooledOutputName = "sparse_vector";
+
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly bool _hasTokenTypes;
+    private readonly string _outputName;
+    private readonly bool _outputIsPooled;
+    private readonly int _maxLength;
+    private readonly int _batchSize;
+    private readonly int? _maxActiveDims;
+
+    private SpladeEncoder(SpladeModelConfiguration model, BertTokenizer tokenizer, InferenceSession session, bool hasTokenTypes,
+        string outputName, bool outputIsPooled, bool poolingInGraph, SpladeEncoderOptions options, string modelId)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        _session = session;
+        _hasTokenTypes = hasTokenTypes;
+        _inputNames = hasTokenTypes ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
+        _outputName = outputName;
+        _outputIsPooled = outputIsPooled;
+        PoolingInGraph = poolingInGraph;
+        _maxLength = options.MaxSequenceLength ?? model.MaxSequenceLength;
+        _batchSize = options.BatchSize;
+        _maxActiveDims = options.MaxActiveDims;
+        ModelId = modelId;
+    }
+
+    /// <summary>The model folder's configuration.</summary>
+    public SpladeModelConfiguration Model { get; }
+
+    /// <summary>The tokenizer, configured from the model folder.</summary>
+    public BertTokenizer Tokenizer { get; }
+
+    /// <inheritdoc/>
+    public Vocabulary Vocabulary => Tokenizer.Vocabulary;
+
+    /// <inheritdoc/>
+    public SimilarityFunction SimilarityFunction => Model.SimilarityFunction;
+
+    /// <inheritdoc/>
+    public string ModelId { get; }
+
+    /// <summary>Whether pooling runs inside the ONNX graph (true for pooled models and the default for logits models).</summary>
+    public bool PoolingInGraph { get; }
+
+    /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
+    public int MaxSequenceLength => _maxLength;
+
+    /// <summary>
+    /// Loads a model folder in the Hugging Face / sentence-transformers layout (see
+    /// <see cref="SpladeModelConfiguration.Load(string, string?)"/>).
+    /// </summary>
+    /// <param name="modelDirectory">The folder holding the ONNX file and tokenizer files.</param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="SpladeModelException">A file is missing, corrupt, or does not fit the others
+    /// (for example a vocabulary whose size differs from the model's output).</exception>
+    public static SpladeEncoder Create(string modelDirectory, SpladeEncoderOptions? options = null)
+    {
+        options ??= new SpladeEncoderOptions();
+        options.Validate();
+        var model = SpladeModelConfiguration.Load(modelDirectory, options.ModelFile);
+        var vocabulary = model.VocabularyPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? Vocabulary.LoadTokenizerJson(model.VocabularyPath)
+            : Vocabulary.LoadVocabTxt(model.VocabularyPath);
+        var tokenizer = BertTokenizer.Create(vocabulary, new BertTokenizerOptions
+        {
+            LowerCase = model.LowerCase,
+            StripAccents = model.StripAccents,
+            TokenizeChineseChars = model.TokenizeChineseChars,
+            UnknownToken = model.UnknownToken,
+            ClassifierToken = model.ClassifierToken,
+            SeparatorToken = model.SeparatorToken,
+            PaddingToken = model.PaddingToken,
+            MaskToken = model.MaskToken,
+        });
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(model.OnnxPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpladeModelException($"Cannot read the ONNX model: {e.Message}", model.OnnxPath, e);
+        }
+        string modelId = ComputeModelId(bytes, vocabulary, model, options);
+
+        var graph = OnnxGraphInfo.Read(bytes, model.OnnxPath);
+        string outputName;
+        bool pooled, inGraph;
+        if (graph.PooledOutput is { } pooledOutput)
+        {
+            (outputName, pooled, inGraph) = (pooledOutput, true, true);
+        }
+        else if (graph.LogitsOutput is { } logits)
+        {
+            if (options.Pooling == PoolingLocation.Managed)
+            {
+                (outputName, pooled, inGraph) = (logits, false, false);
+            }
+            else
+            {
+                bytes = PoolingGraph.AppendPooling(bytes, logits, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
+                (outputName, pooled, inGraph) = (PooledOutputName, true, true);
+            }
+        }
+        else
+        {
+            throw new SpladeModelException(
+                $"The model has no usable output: expected 'logits' [batch, sequence, vocab] or a pooled [batch, vocab] output, found {string.Join(", ", graph.Outputs.Select(o => $"'{o.Name}' (rank {o.Rank})"))}.",
+                model.OnnxPath);
+        }
+        if (graph.VocabularySize(outputName) is long v && v != vocabulary.Count)
+        {
+            throw new SpladeModelException(
+                $"The vocabulary has {vocabulary.Count} entries ({vocabulary.Source}) but the model's output '{outputName}' has {v}: the tokenizer files do not belong to this model.",
+                model.OnnxPath);
+        }
+
+        var session = CreateSession(bytes, model.OnnxPath, options);
+        try
+        {
+            var inputs = session.InputMetadata;
+            foreach (var required in new[] { "input_ids", "attention_mask" })
+            {
+                if (!inputs.ContainsKey(required))
+                {
+                    throw new SpladeModelException($"The model has no '{required}' input (inputs: {string.Join(", ", inputs.Keys)}).", model.OnnxPath);
+                }
+            }
+            var unknown = inputs.Keys.Where(k => k is not ("input_ids" or "attention_mask" or "token_type_ids")).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new SpladeModelException($"The model needs inputs this encoder cannot fill: {string.Join(", ", unknown)}.", model.OnnxPath);
+            }
+            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, inGraph, options, modelId);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public SparseVector EncodeQuery(string text) => Encode([text], Model.QueryPrompt)[0];
+
+    /// <inheritdoc/>
+    public SparseVector EncodeDocument(string text) => Encode([text], Model.DocumentPrompt)[0];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SparseVector> EncodeQueries(IReadOnlyList<string> texts) => Encode(texts, Model.QueryPrompt);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SparseVector> EncodeDocuments(IReadOnlyList<string> texts) => Encode(texts, Model.DocumentPrompt);
+
+    /// <summary>
+    /// The token ids the model sees for <paramref name="text"/>: the query or document prompt, then the text,
+    /// tokenized and truncated exactly as for encoding.
+    /// </summary>
+    public int[] GetInputIds(string text, bool isQuery)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string prompt = isQuery ? Model.QueryPrompt : Model.DocumentPrompt;
+        return Tokenizer.Encode(prompt.Length == 0 ? text : prompt + text, _maxLength);
+    }
+
+    /// <summary>The vector's entries as (word piece, weight), heaviest first.</summary>
+    public IReadOnlyList<(string Token, float Weight)> Decode(SparseVector vector, int? topK = null) => vector.Decode(Vocabulary, topK);
+
+    /// <summary>Frees the ONNX Runtime session.</summary>
+    public void Dispose() => _session.Dispose();
+
+    private SparseVector[] Encode(IReadOnlyList<string> texts, string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var ids = new int[texts.Count][];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            string text = texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts));
+            ids[i] = Tokenizer.Encode(prompt.Length == 0 ? text : prompt + text, _maxLength);
+        }
+
+        // Sorting by length keeps padding (and wasted compute) small inside each batch.
+        var order = new int[ids.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) => ids[a].Length != ids[b].Length ? ids[a].Length.CompareTo(ids[b].Length) : a.CompareTo(b));
+
+        var result = new SparseVector[ids.Length];
+        for (int start = 0; start < order.Length; start += _batchSize)
+        {
+            RunBatch(order.AsSpan(start, Math.Min(_batchSize, order.Length - start)), ids, result);
+        }
+        return result;
+    }
+
+    private void RunBatch(ReadOnlySpan<int> rows, int[][] ids, SparseVector[] result)
+    {
+        int batch = rows.Length;
+        int seq = 0;
+        foreach (int r in rows)
+        {
+            seq = Math.Max(seq, ids[r].Length);
+        }
+        var inputIds = new long[batch * seq];
+        var mask = new long[batch * seq];
+        for (int b = 0; b < batch; b++)
+        {
+            var row = ids[rows[b]];
+            for (int t = 0; t < row.Length; t++)
+            {
+                inputIds[b * seq + t] = row[t];
+                mask[b * seq + t] = 1;
+            }
+        }
+        long[] shape = [batch, seq];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(inputIds, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = _hasTokenTypes ? OrtValue.CreateTensorValueFromMemory(new long[batch * seq], shape) : null;
+        OrtValue[] inputs = _hasTokenTypes ? [idsValue, maskValue, typesValue!] : [idsValue, maskValue];
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, _inputNames, inputs, [_outputName]);
+        var data = outputs[0].GetTensorDataAsSpan<float>();
+        int vocab = Vocabulary.Count;
+        if (_outputIsPooled)
+        {
+            if (data.Length != batch * vocab)
+            {
+                throw new SpladeModelException($"The model's output '{_outputName}' has {data.Length} values for {batch} texts; expected {batch} x {vocab}.", Model.OnnxPath);
+            }
+            for (int b = 0; b < batch; b++)
+            {
+                result[rows[b]] = Finish(SparseVector.FromDense(data.Slice(b * vocab, vocab)));
+            }
+        }
+        else
+        {
+            if (data.Length != batch * seq * vocab)
+            {
+                throw new SpladeModelException($"The model's output '{_outputName}' has {data.Length} values for {batch} x {seq} tokens; expected {batch} x {seq} x {vocab}.", Model.OnnxPath);
+            }
+            var dense = new float[vocab];
+            for (int b = 0; b < batch; b++)
+            {
+                ManagedPooling.PoolRow(data.Slice(b * seq * vocab, seq * vocab), ids[rows[b]].Length, vocab, Model.PoolingStrategy, Model.Activation, dense);
+                result[rows[b]] = Finish(SparseVector.FromDense(dense));
+            }
+        }
+    }
+
+    private SparseVector Finish(SparseVector vector)
+    {
+        if (_maxActiveDims is int k)
+        {
+            vector = vector.TopK(k);
+        }
+        return Model.SimilarityFunction == SimilarityFunction.Cosine ? vector.Normalize() : vector;
+    }
+
+    private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options)
+    {
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpNumThreads,
+            InterOpNumThreads = 1,
+        };
+        try
+        {
+            return new InferenceSession(bytes, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new SpladeModelException($"ONNX Runtime cannot load the model: {e.Message}", path, e);
+        }
+    }
+
+    private static string ComputeModelId(byte[] onnx, Vocabulary vocabulary, SpladeModelConfiguration model, SpladeEncoderOptions options)
+    {
+        // Everything that changes the vectors: weights, vocabulary, tokenizer and pooling settings, truncation, top-k.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(onnx);
+        var text = new StringBuilder();
+        for (int i = 0; i < vocabulary.Count; i++)
+        {
+            text.Append(vocabulary[i]).Append('\n');
+        }
+        text.Append(FormattableString.Invariant(
+            $"{model.LowerCase}|{model.StripAccents}|{model.TokenizeChineseChars}|{options.MaxSequenceLength ?? model.MaxSequenceLength}|{model.PoolingStrategy}|{model.Activation}|{model.SimilarityFunction}|{model.QueryPrompt}|{model.DocumentPrompt}|{options.MaxActiveDims}"));
+        hash.AppendData(Encoding.UTF8.GetBytes(text.ToString()));
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+}

@@ -1,0 +1,64 @@
+namespace Splade.Encoder;
+
+/// <summary>Options of <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/>; each has a sensible default.</summary>
+public sealed class SpladeEncoderOptions
+{
+    /// <summary>
+    /// The ONNX file, absolute or relative to the model folder. Default null: <c>model.onnx</c>, then
+    /// <c>onnx/model.onnx</c>.
+    /// </summary>
+    public string? ModelFile { get; set; }
+
+    /// <summary>
+    /// Overrides the model's maximum sequence length (word pieces, counting [CLS] and [SEP]); texts are
+    /// truncated to it. Default null: the model's own (usually 512).
+    /// </summary>
+    public int? MaxSequenceLength { get; set; }
+
+    /// <summary>
+    /// Texts per ONNX Runtime call in the batch methods. Texts are sorted by length first so that
+    /// each batch pads little. Default 16.
+    /// </summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>ONNX Runtime intra-op threads per call; 0 (default) lets ONNX Runtime choose (one per physical core).</summary>
+    public int IntraOpNumThreads { get; set; }
+
+    /// <summary>Where pooling runs for a logits model. Default <see cref="PoolingLocation.Auto"/> (in the graph).</summary>
+    public PoolingLocation Pooling { get; set; } = PoolingLocation.Auto;
+
+    /// <summary>
+    /// Keeps only this many of the largest weights per vector (sentence-transformers' <c>max_active_dims</c>).
+    /// Default null: all active entries.
+    /// </summary>
+    public int? MaxActiveDims { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
+    public void Validate()
+    {
+        if (ModelFile is not null && string.IsNullOrWhiteSpace(ModelFile))
+        {
+            throw new ArgumentException("ModelFile must be null or a file name.", nameof(ModelFile));
+        }
+        if (MaxSequenceLength is < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 2 ([CLS] and [SEP]).");
+        }
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        }
+        if (IntraOpNumThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntraOpNumThreads), IntraOpNumThreads, "IntraOpNumThreads must be 0 (automatic) or positive.");
+        }
+        if (!Enum.IsDefined(Pooling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling location.");
+        }
+        if (MaxActiveDims is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxActiveDims), MaxActiveDims, "MaxActiveDims must be null (all) or at least 1.");
+        }
+    }
+}
