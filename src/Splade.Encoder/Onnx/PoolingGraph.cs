@@ -1,0 +1,304 @@
+using Google.Protobuf;
+using Onnx;
+using Splade.Encoder.Pooling;
+
+namespace Splade.Encoder.Onnx;
+
+/// <summary>
+/// Rewrites an ONNX masked-language-model graph (output <c>logits</c> [batch, sequence, vocabulary])
+/// so that it ends in SPLADE pooling and returns [batch, vocabulary] weights. The [batch, sequence,
+/// vocabulary] tensor (about 0.5 GB for 16 x 256 tokens of a BERT vocabulary) then stays inside ONNX
+/// Runtime instead of being handed to managed code.
+/// </summary>
+internal static class PoolingGraph
+{
+    private const string Prefix = "splade_pool_";
+
+    // Added to the logits of padding tokens before the max: far below any real logit, yet finite so
+    // that 0 * penalty stays 0 and an all-padding row ends as relu(-1e9) = 0 instead of NaN.
+    private const float MaskPenalty = 1e9f;
+
+    private const int FloatType = (int)TensorProto.Types.DataType.Float;
+    private const int Int64Type = (int)TensorProto.Types.DataType.Int64;
+    private const int Int32Type = (int)TensorProto.Types.DataType.Int32;
+
+    /// <summary>
+    /// Returns a copy of <paramref name="model"/> whose only output is <paramref name="outputName"/>:
+    /// float32 [batch, vocabulary], the SPLADE vector of each row with padding tokens ignored.
+    /// </summary>
+    /// <param name="model">The serialized ONNX model.</param>
+    /// <param name="logitsOutput">The graph output holding the MLM logits [batch, sequence, vocabulary].</param>
+    /// <param name="attentionMaskInput">The graph input holding the attention mask [batch, sequence] (1 = token, 0 = padding).</param>
+    /// <param name="strategy">How token weights are combined.</param>
+    /// <param name="activation">The saturation applied to each logit.</param>
+    /// <param name="sourcePath">The file the model came from, named in exceptions.</param>
+    /// <param name="outputName">The name of the new output.</param>
+    /// <exception cref="SpladeModelException">The bytes are not an ONNX model, or the named output or input is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputName"/> already names a value of the graph.</exception>
+    public static byte[] AppendPooling(
+        byte[] model,
+        string logitsOutput,
+        string attentionMaskInput,
+        SpladePoolingStrategy strategy,
+        SpladeActivation activation,
+        string? sourcePath,
+        string outputName = "sparse_vector")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(logitsOutput);
+        ArgumentException.ThrowIfNullOrEmpty(attentionMaskInput);
+        ArgumentException.ThrowIfNullOrEmpty(outputName);
+        if (!Enum.IsDefined(strategy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Unknown pooling strategy.");
+        }
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        }
+
+        var proto = Parse(model, sourcePath);
+        var graph = proto.Graph;
+        long opset = DefaultOpset(proto, sourcePath);
+
+        var logits = graph.Output.FirstOrDefault(o => o.Name == logitsOutput)
+            ?? throw new SpladeModelException(
+                $"The ONNX model has no output '{logitsOutput}' (outputs: {string.Join(", ", graph.Output.Select(o => o.Name))}).", sourcePath);
+        var logitsType = logits.Type?.TensorType;
+        if (logitsType is not null && logitsType.ElemType != 0 && logitsType.ElemType != FloatType)
+        {
+            throw new SpladeModelException(
+                $"The ONNX output '{logitsOutput}' has element type {(TensorProto.Types.DataType)logitsType.ElemType}; pooling in the graph needs float32.", sourcePath);
+        }
+        if (logitsType?.Shape is { } logitsShape && logitsShape.Dim.Count != 3)
+        {
+            throw new SpladeModelException(
+                $"The ONNX output '{logitsOutput}' has rank {logitsShape.Dim.Count}; expected [batch, sequence, vocabulary].", sourcePath);
+        }
+
+        var mask = graph.Input.FirstOrDefault(i => i.Name == attentionMaskInput)
+            ?? throw new SpladeModelException(
+                $"The ONNX model has no input '{attentionMaskInput}' (inputs: {string.Join(", ", graph.Input.Select(i => i.Name))}).", sourcePath);
+        int maskType = mask.Type?.TensorType?.ElemType ?? 0;
+        if (maskType is not (0 or Int64Type or Int32Type))
+        {
+            throw new SpladeModelException(
+                $"The ONNX input '{attentionMaskInput}' has element type {(TensorProto.Types.DataType)maskType}; expected int64 or int32.", sourcePath);
+        }
+
+        var builder = new Builder(graph, opset);
+        if (builder.IsTaken(outputName))
+        {
+            throw new ArgumentException($"'{outputName}' already names a value of the ONNX graph.", nameof(outputName));
+        }
+
+        string pooled = strategy switch
+        {
+            SpladePoolingStrategy.Max => builder.EmitMax(logitsOutput, attentionMaskInput, activation, outputName),
+            _ => builder.EmitSum(logitsOutput, attentionMaskInput, activation, outputName),
+        };
+
+        graph.Output.Clear();
+        graph.Output.Add(new ValueInfoProto
+        {
+            Name = pooled,
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor
+                {
+                    ElemType = FloatType,
+                    Shape = new TensorShapeProto
+                    {
+                        Dim =
+                        {
+                            CopyDim(logitsType?.Shape, 0),
+                            CopyDim(logitsType?.Shape, 2),
+                        },
+                    },
+                },
+            },
+        });
+        return proto.ToByteArray();
+    }
+
+    private static ModelProto Parse(byte[] model, string? sourcePath)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new SpladeModelException($"The file is not a valid ONNX model: {e.Message}", sourcePath, e);
+        }
+        // Protobuf accepts many byte strings (an empty one included) as a message with no fields.
+        if (proto.Graph is null || proto.Graph.Node.Count == 0 || proto.Graph.Output.Count == 0)
+        {
+            throw new SpladeModelException("The file is not a valid ONNX model: it has no graph, nodes or outputs.", sourcePath);
+        }
+        return proto;
+    }
+
+    private static long DefaultOpset(ModelProto proto, string? sourcePath)
+    {
+        var import = proto.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")
+            ?? throw new SpladeModelException("The ONNX model imports no version of the default (ai.onnx) operator set.", sourcePath);
+        // Cast with an integer 'to' attribute needs opset 6; SPLADE exports are far newer.
+        if (import.Version < 6)
+        {
+            throw new SpladeModelException($"The ONNX model uses operator set {import.Version}; at least 6 is needed.", sourcePath);
+        }
+        return import.Version;
+    }
+
+    private static TensorShapeProto.Types.Dimension CopyDim(TensorShapeProto? shape, int index) =>
+        shape is not null && index < shape.Dim.Count ? shape.Dim[index].Clone() : new TensorShapeProto.Types.Dimension();
+
+    /// <summary>Appends nodes with fresh names, choosing the operator form the opset asks for.</summary>
+    private sealed class Builder
+    {
+        private readonly GraphProto _graph;
+        private readonly long _opset;
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private string? _one;
+
+        public Builder(GraphProto graph, long opset)
+        {
+            _graph = graph;
+            _opset = opset;
+            foreach (var v in graph.Input)
+            {
+                _names.Add(v.Name);
+            }
+            foreach (var v in graph.Initializer)
+            {
+                _names.Add(v.Name);
+            }
+            foreach (var n in graph.Node)
+            {
+                _names.Add(n.Name);
+                _names.UnionWith(n.Input);
+                _names.UnionWith(n.Output);
+            }
+        }
+
+        public bool IsTaken(string name) => _names.Contains(name);
+
+        // max over unmasked tokens of f(x) = f(max over tokens of (x + (mask - 1) * 1e9)) because f is
+        // monotone: one Add and one ReduceMax touch [batch, sequence, vocabulary], the activation only
+        // [batch, vocabulary].
+        public string EmitMax(string logits, string attentionMask, SpladeActivation activation, string outputName)
+        {
+            string maskFloat = Cast(attentionMask);
+            string bias = Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]);
+            string masked = Node("Add", "masked_logits", [logits, Unsqueeze(bias, 2)]);
+            string pooled = Reduce("ReduceMax", masked, 1);
+            return Activate(pooled, activation, outputName);
+        }
+
+        public string EmitSum(string logits, string attentionMask, SpladeActivation activation, string outputName)
+        {
+            string mask3 = Unsqueeze(Cast(attentionMask), 2);
+            string weights = Activate(logits, activation, null);
+            string masked = Node("Mul", "masked_weights", [weights, mask3]);
+            return Reduce("ReduceSum", masked, 1, outputName);
+        }
+
+        private string Activate(string x, SpladeActivation activation, string? outputName)
+        {
+            string relu = Node("Relu", "relu", [x]);
+            string log1p = Node("Log", "log1p", [Node("Add", "relu_plus_one", [relu, One()])], activation == SpladeActivation.Relu ? outputName : null);
+            if (activation == SpladeActivation.Relu)
+            {
+                return log1p;
+            }
+            return Node("Log", "log1p_log1p", [Node("Add", "log1p_plus_one", [log1p, One()])], outputName);
+        }
+
+        private string Cast(string x)
+        {
+            var node = NewNode("Cast", "mask_float", [x], null, out string output);
+            node.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = FloatType });
+            return output;
+        }
+
+        // Unsqueeze takes 'axes' as an input from opset 13 on.
+        private string Unsqueeze(string x, long axis)
+        {
+            if (_opset >= 13)
+            {
+                return Node("Unsqueeze", "unsqueeze", [x, Axes(axis)]);
+            }
+            var node = NewNode("Unsqueeze", "unsqueeze", [x], null, out string output);
+            node.Attribute.Add(IntsAttribute("axes", axis));
+            return output;
+        }
+
+        // ReduceSum takes 'axes' as an input from opset 13, the other Reduce operators from opset 18.
+        private string Reduce(string opType, string x, long axis, string? outputName = null)
+        {
+            long axesAsInputFrom = opType == "ReduceSum" ? 13 : 18;
+            var keepDims = new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 };
+            string stem = opType == "ReduceSum" ? "sum" : "max";
+            if (_opset >= axesAsInputFrom)
+            {
+                var node = NewNode(opType, stem, [x, Axes(axis)], outputName, out string output);
+                node.Attribute.Add(keepDims);
+                return output;
+            }
+            else
+            {
+                var node = NewNode(opType, stem, [x], outputName, out string output);
+                node.Attribute.Add(IntsAttribute("axes", axis));
+                node.Attribute.Add(keepDims);
+                return output;
+            }
+        }
+
+        private string One() => _one ??= Scalar("one", 1f);
+
+        private string Scalar(string stem, float value) =>
+            Constant(stem, new TensorProto { DataType = FloatType, FloatData = { value } });
+
+        private string Axes(long axis) =>
+            Constant("axes", new TensorProto { DataType = Int64Type, Dims = { 1 }, Int64Data = { axis } });
+
+        // Constant nodes rather than initializers: IR versions before 4 would require every
+        // initializer to be listed as a graph input too.
+        private string Constant(string stem, TensorProto value)
+        {
+            var node = NewNode("Constant", stem, [], null, out string output);
+            node.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = value });
+            return output;
+        }
+
+        private string Node(string opType, string stem, string[] inputs, string? outputName = null)
+        {
+            NewNode(opType, stem, inputs, outputName, out string output);
+            return output;
+        }
+
+        private NodeProto NewNode(string opType, string stem, string[] inputs, string? outputName, out string output)
+        {
+            output = outputName ?? Fresh(stem);
+            _names.Add(output);
+            var node = new NodeProto { Name = Fresh(stem + "_node"), OpType = opType, Input = { inputs }, Output = { output } };
+            _graph.Node.Add(node);
+            return node;
+        }
+
+        private string Fresh(string stem)
+        {
+            string name = Prefix + stem;
+            for (int i = 2; !_names.Add(name); i++)
+            {
+                name = $"{Prefix}{stem}_{i}";
+            }
+            return name;
+        }
+
+        private static AttributeProto IntsAttribute(string name, long value) =>
+            new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { value } };
+    }
+}
