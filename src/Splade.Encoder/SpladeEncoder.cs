@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using Splade.Encoder.Onnx;
+using Splade.Encoder.Pooling;
 using Splade.Encoder.Tokenization;
 
 namespace Splade.Encoder;
@@ -263,7 +264,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             var dense = new float[vocab];
             for (int b = 0; b < batch; b++)
             {
-                ManagedPooling.PoolRow(data.Slice(b * seq * vocab, seq * vocab), ids[rows[b]].Length, vocab, Model.PoolingStrategy, Model.Activation, dense);
+                ManagedPooling.PoolRow(data.Slice(b * seq * vocab, seq * vocab), mask.AsSpan(b * seq, seq), Model.PoolingStrategy, Model.Activation, dense);
                 result[rows[b]] = Finish(SparseVector.FromDense(dense));
             }
         }
