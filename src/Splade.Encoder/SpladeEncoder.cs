@@ -27,7 +27,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     private readonly int? _maxActiveDims;
 
     private SpladeEncoder(SpladeModelConfiguration model, BertTokenizer tokenizer, InferenceSession session, bool hasTokenTypes,
-        string outputName, bool outputIsPooled, bool poolingInGraph, SpladeEncoderOptions options, string modelId)
+        string outputName, bool outputIsPooled, SpladeEncoderOptions options, string modelId)
     {
         Model = model;
         Tokenizer = tokenizer;
@@ -36,7 +36,6 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         _inputNames = hasTokenTypes ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
         _outputName = outputName;
         _outputIsPooled = outputIsPooled;
-        PoolingInGraph = poolingInGraph;
         _maxLength = options.MaxSequenceLength ?? model.MaxSequenceLength;
         _batchSize = options.BatchSize;
         _maxActiveDims = options.MaxActiveDims;
@@ -59,7 +58,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     public string ModelId { get; }
 
     /// <summary>Whether pooling runs inside the ONNX graph (true for pooled models and the default for logits models).</summary>
-    public bool PoolingInGraph { get; }
+    public bool PoolingInGraph => _outputIsPooled;
 
     /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
     public int MaxSequenceLength => _maxLength;
@@ -105,35 +104,21 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         string modelId = ComputeModelId(bytes, vocabulary, model, options);
 
         var graph = OnnxGraphInfo.Read(bytes, model.OnnxPath);
-        string outputName;
-        bool pooled, inGraph;
-        if (graph.PooledOutput is { } pooledOutput)
-        {
-            (outputName, pooled, inGraph) = (pooledOutput, true, true);
-        }
-        else if (graph.LogitsOutput is { } logits)
-        {
-            if (options.Pooling == PoolingLocation.Managed)
-            {
-                (outputName, pooled, inGraph) = (logits, false, false);
-            }
-            else
-            {
-                bytes = PoolingGraph.AppendPooling(bytes, logits, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
-                (outputName, pooled, inGraph) = (PooledOutputName, true, true);
-            }
-        }
-        else
+        string? modelOutput = graph.PooledOutput ?? graph.LogitsOutput ?? throw new SpladeModelException(
+            $"The model has no usable output: expected 'logits' [batch, sequence, vocab] or a pooled [batch, vocab] output, found {string.Join(", ", graph.Outputs.Select(o => $"'{o.Name}' (rank {o.Rank})"))}.",
+            model.OnnxPath);
+        if (graph.VocabularySize(modelOutput) is long v && v != vocabulary.Count)
         {
             throw new SpladeModelException(
-                $"The model has no usable output: expected 'logits' [batch, sequence, vocab] or a pooled [batch, vocab] output, found {string.Join(", ", graph.Outputs.Select(o => $"'{o.Name}' (rank {o.Rank})"))}.",
+                $"The vocabulary has {vocabulary.Count} entries ({vocabulary.Source}) but the model's output '{modelOutput}' has {v}: the tokenizer files do not belong to this model.",
                 model.OnnxPath);
         }
-        if (graph.VocabularySize(outputName) is long v && v != vocabulary.Count)
+        bool pooled = graph.PooledOutput is not null;
+        string outputName = modelOutput;
+        if (!pooled && options.Pooling != PoolingLocation.Managed)
         {
-            throw new SpladeModelException(
-                $"The vocabulary has {vocabulary.Count} entries ({vocabulary.Source}) but the model's output '{outputName}' has {v}: the tokenizer files do not belong to this model.",
-                model.OnnxPath);
+            bytes = PoolingGraph.AppendPooling(bytes, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
+            (outputName, pooled) = (PooledOutputName, true);
         }
 
         var session = CreateSession(bytes, model.OnnxPath, options);
@@ -152,7 +137,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             {
                 throw new SpladeModelException($"The model needs inputs this encoder cannot fill: {string.Join(", ", unknown)}.", model.OnnxPath);
             }
-            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, inGraph, options, modelId);
+            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, options, modelId);
         }
         catch
         {
