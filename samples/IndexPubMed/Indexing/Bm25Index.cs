@@ -25,18 +25,21 @@ public static class Bm25Index
     public const float B = 0.4f;
 
     /// <summary>
-    /// BM25 with k1 = 0.9, b = 0.4. Must be set both on the writer (norms) and on the searcher
-    /// (scoring), since IndexSearcher otherwise scores with DefaultSimilarity.
+    /// BM25 with k1 = 0.9, b = 0.4 and Lucene 9's document-length encoding
+    /// (<see cref="Lucene9LengthBm25Similarity"/>), which reproduces Anserini's rankings. Must be
+    /// set both on the writer (norms) and on the searcher (scoring), since IndexSearcher
+    /// otherwise scores with DefaultSimilarity.
     /// </summary>
-    public static Similarity CreateSimilarity() => new BM25Similarity(K1, B);
+    public static Similarity CreateSimilarity() => new Lucene9LengthBm25Similarity(K1, B);
 
-    /// <summary>A writer configuration using <paramref name="analyzer"/> and <see cref="CreateSimilarity"/>.</summary>
-    public static IndexWriterConfig CreateWriterConfig(Analyzer analyzer)
+    /// <summary>A writer configuration using <paramref name="analyzer"/> and
+    /// <paramref name="similarity"/> (default <see cref="CreateSimilarity"/>).</summary>
+    public static IndexWriterConfig CreateWriterConfig(Analyzer analyzer, Similarity? similarity = null)
     {
         ArgumentNullException.ThrowIfNull(analyzer);
         return new IndexWriterConfig(LuceneVersion.LUCENE_48, analyzer)
         {
-            Similarity = CreateSimilarity(),
+            Similarity = similarity ?? CreateSimilarity(),
             OpenMode = OpenMode.CREATE_OR_APPEND,
         };
     }

@@ -1,5 +1,6 @@
 using Lucene.Net.Analysis;
 using Lucene.Net.Index;
+using Lucene.Net.Search.Similarities;
 
 namespace IndexPubMed.Indexing;
 
@@ -9,10 +10,14 @@ public sealed class Bm25Indexer : IDisposable
     private readonly IndexWriter _writer;
 
     /// <summary>Opens (or creates) the index in <paramref name="directory"/>.</summary>
-    public Bm25Indexer(Lucene.Net.Store.Directory directory, Analyzer analyzer)
+    /// <param name="directory">Where the index lives.</param>
+    /// <param name="analyzer">Analysis of the contents field, normally <see cref="EnglishBm25Analyzer"/>.</param>
+    /// <param name="similarity">Norm encoding; default <see cref="Bm25Index.CreateSimilarity"/>.
+    /// Search with the same similarity.</param>
+    public Bm25Indexer(Lucene.Net.Store.Directory directory, Analyzer analyzer, Similarity? similarity = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        _writer = new IndexWriter(directory, Bm25Index.CreateWriterConfig(analyzer));
+        _writer = new IndexWriter(directory, Bm25Index.CreateWriterConfig(analyzer, similarity));
     }
 
     /// <summary>The underlying writer.</summary>

@@ -1,6 +1,7 @@
 using Lucene.Net.Analysis;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
 using Lucene.Net.Util;
 
 namespace IndexPubMed.Indexing;
@@ -16,13 +17,17 @@ public sealed class Bm25Searcher
 
     private readonly Analyzer _analyzer;
 
-    /// <summary>Creates a searcher over <paramref name="reader"/> with BM25(0.9, 0.4).</summary>
-    public Bm25Searcher(IndexReader reader, Analyzer analyzer)
+    /// <summary>Creates a searcher over <paramref name="reader"/>.</summary>
+    /// <param name="reader">An index written by <see cref="Bm25Indexer"/>.</param>
+    /// <param name="analyzer">The analyzer the index was written with.</param>
+    /// <param name="similarity">The similarity the index was written with; default
+    /// <see cref="Bm25Index.CreateSimilarity"/> (BM25 k1 = 0.9, b = 0.4).</param>
+    public Bm25Searcher(IndexReader reader, Analyzer analyzer, Similarity? similarity = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(analyzer);
         _analyzer = analyzer;
-        Searcher = new IndexSearcher(reader) { Similarity = Bm25Index.CreateSimilarity() };
+        Searcher = new IndexSearcher(reader) { Similarity = similarity ?? Bm25Index.CreateSimilarity() };
     }
 
     /// <summary>The underlying searcher, with the BM25 similarity set.</summary>
