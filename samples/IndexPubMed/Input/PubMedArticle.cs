@@ -55,6 +55,9 @@ public sealed class PubMedArticle : PubMedItem
     /// <summary>1-based position of the record among the records of its file.</summary>
     public long RecordNumber { get; init; }
 
-    /// <summary>False when there is neither title nor abstract to index (e.g. PMID-only records).</summary>
-    public bool HasText => Title.Length > 0 || Abstract.Length > 0;
+    /// <summary>
+    /// False when the record has no text at all: no title, abstract, vernacular title or other
+    /// abstract (e.g. PMID-only records). Some non-English records have only a vernacular title.
+    /// </summary>
+    public bool HasText => Title.Length > 0 || Abstract.Length > 0 || VernacularTitle is not null || OtherAbstracts.Count > 0;
 }

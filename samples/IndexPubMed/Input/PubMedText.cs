@@ -9,7 +9,7 @@ internal static class PubMedText
     /// <summary>
     /// Concatenates the text of <paramref name="element"/> with no separator added at inline tags
     /// (NLM writes the spaces that belong there, so "CO&lt;sub&gt;2&lt;/sub&gt;" stays "CO2"), then
-    /// collapses whitespace runs to one space and trims.
+    /// collapses whitespace runs (no-break spaces included) to one space and trims.
     /// </summary>
     public static string Of(XElement? element)
     {
