@@ -1,0 +1,208 @@
+using System.Text.Json;
+
+namespace IndexPubMed.Input;
+
+/// <summary>
+/// Expands command-line inputs into the files to read, in the order to read them, and tells what
+/// each one holds.
+/// </summary>
+public static class InputFiles
+{
+    // Long enough for the XML prolog or a long first JSON line (a document or a dense vector).
+    private const int MaxSniffBytes = 4 << 20;
+
+    /// <summary>
+    /// Expands <paramref name="inputs"/>: files are kept in the given order; folders are searched
+    /// recursively and their files sorted (NLM names by year and number, so update files apply in
+    /// order; others by ordinal path). Hidden files and NLM's .md5 checksums are skipped. A missing
+    /// path, or a file whose kind cannot be told, is reported to <paramref name="onError"/> and left
+    /// out. A file reached twice is kept once, at its first place.
+    /// </summary>
+    public static IReadOnlyList<InputFile> Expand(IEnumerable<string> inputs, Action<InputError> onError)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(onError);
+        var result = new List<InputFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string input in inputs)
+        {
+            if (File.Exists(input))
+            {
+                Add(input, result, seen, onError);
+            }
+            else if (Directory.Exists(input))
+            {
+                var files = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => !IsIgnorable(input, f))
+                    .ToList();
+                files.Sort(CompareForOrder);
+                foreach (string file in files)
+                {
+                    Add(file, result, seen, onError);
+                }
+            }
+            else
+            {
+                onError(new InputError(input, 0, "no such file or folder"));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Tells what <paramref name="path"/> holds from its first non-blank byte after optional gzip:
+    /// '&lt;' is PubMed XML; '{' is JSON lines, vectors when the first object has a "vector"
+    /// property. Empty or unreadable content falls back to the name (.xml, .jsonl, .json, plus .gz).
+    /// </summary>
+    public static InputKind DetectKind(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        InputKind byContent;
+        try
+        {
+            byContent = SniffContent(path);
+        }
+        catch (Exception e) when (InputStreams.IsDataOrIoError(e))
+        {
+            byContent = InputKind.Unknown;
+        }
+        return byContent != InputKind.Unknown ? byContent : KindFromName(path);
+    }
+
+    /// <summary>
+    /// Folder order: same directory, NLM file names by (year, number); otherwise ordinal by path.
+    /// </summary>
+    internal static int CompareForOrder(string a, string b)
+    {
+        int byDirectory = string.CompareOrdinal(Path.GetDirectoryName(a), Path.GetDirectoryName(b));
+        if (byDirectory == 0 && PubMedFileName.TryParse(a, out var na) && PubMedFileName.TryParse(b, out var nb))
+        {
+            int byName = na.CompareTo(nb);
+            if (byName != 0)
+            {
+                return byName;
+            }
+        }
+        return string.CompareOrdinal(a, b);
+    }
+
+    private static void Add(string file, List<InputFile> result, HashSet<string> seen, Action<InputError> onError)
+    {
+        if (!seen.Add(Path.GetFullPath(file)))
+        {
+            return;
+        }
+        var kind = DetectKind(file);
+        if (kind == InputKind.Unknown)
+        {
+            onError(new InputError(file, 0, "neither PubMed XML nor JSON lines; skipped"));
+            return;
+        }
+        result.Add(new InputFile(file, kind));
+    }
+
+    private static bool IsIgnorable(string root, string file)
+    {
+        string relative = Path.GetRelativePath(root, file);
+        return relative.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part.StartsWith('.'))
+            || file.EndsWith(".md5", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static InputKind SniffContent(string path)
+    {
+        using var lines = new Utf8LineReader(new LimitedStream(InputStreams.Open(path), MaxSniffBytes));
+        while (lines.TryReadLine(out var memory))
+        {
+            var line = memory.Span.TrimStart(" \t\r\f"u8);
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+            if (line[0] == (byte)'<')
+            {
+                return InputKind.PubMedXml;
+            }
+            if (line[0] != (byte)'{')
+            {
+                return InputKind.Unknown;
+            }
+            try
+            {
+                return HasVectorProperty(line) ? InputKind.Vectors : InputKind.Documents;
+            }
+            catch (JsonException)
+            {
+                // A truncated sniff or a bad first line: the name decides, else assume documents.
+                return KindFromName(path) is var k && k != InputKind.Unknown ? k : InputKind.Documents;
+            }
+        }
+        return InputKind.Unknown;
+    }
+
+    private static bool HasVectorProperty(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("vector"u8))
+            {
+                return true;
+            }
+            reader.Read();
+            reader.Skip();
+        }
+        return false;
+    }
+
+    private static InputKind KindFromName(string path)
+    {
+        string name = Path.GetFileName(path).ToLowerInvariant();
+        if (name.EndsWith(".gz", StringComparison.Ordinal))
+        {
+            name = name[..^3];
+        }
+        return Path.GetExtension(name) switch
+        {
+            ".xml" => InputKind.PubMedXml,
+            ".jsonl" or ".json" => name.Contains("vector", StringComparison.Ordinal) ? InputKind.Vectors : InputKind.Documents,
+            _ => InputKind.Unknown,
+        };
+    }
+
+    // Stops sniffing after a few MB so a huge single-line file does not get read whole.
+    private sealed class LimitedStream(Stream inner, long limit) : Stream
+    {
+        private long _left = limit;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_left <= 0)
+            {
+                return 0;
+            }
+            int n = inner.Read(buffer, offset, (int)Math.Min(count, _left));
+            _left -= n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
