@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using IndexPubMed.Input;
 using Splade.Encoder;
 
 namespace IndexPubMed.Commands;
@@ -13,7 +14,7 @@ internal static class EncodeCommand
     public static Command Create()
     {
         var model = CommonOptions.Model(required: true);
-        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL lines with id (or _id), text and optionally title; .gz allowed; - for stdin", Required = true };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL lines with id (or _id), text and optionally title (BEIR corpus layout); gzip allowed", Required = true };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "output JSONL (default: stdout)" };
         var query = new Option<bool>("--query") { Description = "encode as queries (query prompt) instead of documents" };
         var ids = new Option<bool>("--ids") { Description = "also write the model's input_ids" };
@@ -38,7 +39,7 @@ internal static class EncodeCommand
         using var writer = new Utf8JsonWriter(outStream);
         var progress = new Progress("texts", null, quiet);
         long done = 0, skipped = 0;
-        var pending = new List<(JsonElement Id, string Text)>();
+        var pending = new List<(string Id, string Text)>();
 
         void Flush()
         {
@@ -49,7 +50,7 @@ internal static class EncodeCommand
                 if (top is int k)
                 {
                     var pairs = encoder.Decode(vectors[i], k).Select(p => FormattableString.Invariant($"{p.Token} {p.Weight:F3}"));
-                    var line = System.Text.Encoding.UTF8.GetBytes($"{pending[i].Id.ToString()}\t{vectors[i].Count} active\t{string.Join(", ", pairs)}\n");
+                    var line = System.Text.Encoding.UTF8.GetBytes($"{pending[i].Id}\t{vectors[i].Count} active\t{string.Join(", ", pairs)}\n");
                     outStream.Write(line);
                     continue;
                 }
@@ -63,42 +64,14 @@ internal static class EncodeCommand
             progress.Report(done);
         }
 
-        string source = input.Name == "-" ? "stdin" : input.FullName;
-        using var reader = input.Name == "-" ? new StreamReader(Console.OpenStandardInput()) : TextFiles.OpenText(input.FullName);
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var record in JsonlDocumentReader.Read(input.FullName, error =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    throw new FormatException("the line is not a JSON object");
-                }
-                JsonElement id = root.TryGetProperty("id", out var i1) ? i1 : root.TryGetProperty("_id", out var i2) ? i2 : throw new FormatException("no \"id\" or \"_id\"");
-                if (id.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
-                {
-                    throw new FormatException("the id is not a string or number");
-                }
-                string text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : throw new FormatException("no \"text\" string");
-                if (root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString() is { Length: > 0 } titleText)
-                {
-                    // BEIR's convention for title + body models: title, a space, then the text.
-                    text = titleText + " " + text;
-                }
-                pending.Add((id.Clone(), text));
-            }
-            catch (Exception e) when (e is JsonException or FormatException)
-            {
-                skipped++;
-                Console.Error.WriteLine($"{source}:{lineNumber}: skipped: {e.Message}");
-            }
+            skipped++;
+            Console.Error.WriteLine($"skipped: {error}");
+        }))
+        {
+            // BEIR's convention for title + body models: title, a space, then the text.
+            pending.Add((record.Id, record.Title.Length > 0 ? record.Title + " " + record.Text : record.Text));
             if (pending.Count >= 256)
             {
                 Flush();
@@ -116,11 +89,10 @@ internal static class EncodeCommand
         return skipped > 0 ? 1 : 0;
     }
 
-    internal static void WriteVector(Utf8JsonWriter writer, JsonElement id, SparseVector vector, Vocabulary vocabulary, int[]? inputIds)
+    internal static void WriteVector(Utf8JsonWriter writer, string id, SparseVector vector, Vocabulary vocabulary, int[]? inputIds)
     {
         writer.WriteStartObject();
-        writer.WritePropertyName("id");
-        id.WriteTo(writer);
+        writer.WriteString("id", id);
         writer.WriteStartObject("vector");
         var indices = vector.Indices;
         var values = vector.Values;
