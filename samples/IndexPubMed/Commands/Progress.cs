@@ -24,7 +24,7 @@ internal sealed class Progress
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public void Report(long done, bool force = false)
+    public void Report(long done, bool force = false, string? detail = null)
     {
         if (_quiet)
         {
@@ -41,6 +41,10 @@ internal sealed class Progress
         string line = _total is long total && total > 0
             ? $"{done:N0}/{total:N0} {_unit} ({100.0 * done / total:F1}%), {rate:F1}/s, ETA {Format(TimeSpan.FromSeconds(rate > 0 ? (total - done) / rate : 0))}"
             : $"{done:N0} {_unit}, {rate:F1}/s, {Format(now)} elapsed";
+        if (detail is not null)
+        {
+            line += ", " + detail;
+        }
         if (_terminal)
         {
             Console.Error.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 100, 120)));
@@ -51,13 +55,13 @@ internal sealed class Progress
         }
     }
 
-    public void Finish(long done)
+    public void Finish(long done, string? detail = null)
     {
         if (_quiet)
         {
             return;
         }
-        Report(done, force: true);
+        Report(done, force: true, detail);
         if (_terminal)
         {
             Console.Error.WriteLine();

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using IndexPubMed.Indexing;
+using IndexPubMed.Input;
+using Splade.Encoder;
+using Splade.Lucene.Index;
+
+namespace IndexPubMed.Commands;
+
+/// <summary>
+/// <c>index</c>: adds PubMed XML files, JSONL documents and precomputed vectors to an index with BM25
+/// fields and a SPLADE field; incremental, idempotent and resumable after a crash.
+/// </summary>
+internal static class IndexCommand
+{
+    public static Command Create()
+    {
+        var index = new Option<DirectoryInfo>("--index") { Description = "index folder (created if missing)", Required = true };
+        var model = CommonOptions.Model(required: false);
+        var mode = new Option<string>("--mode") { Description = "SPLADE storage: tf (impact as term frequency) or payload", DefaultValueFactory = _ => "tf" };
+        mode.AcceptOnlyFromAmong("tf", "payload");
+        var scale = new Option<float>("--scale") { Description = "impact = round(weight x scale)", DefaultValueFactory = _ => SpladeFieldOptions.DefaultScale };
+        var noSplade = new Option<bool>("--no-splade") { Description = "BM25 fields only (no model needed)" };
+        var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector JSONL files ({\"id\", \"vector\": {token: weight}}), indexed without running the model", AllowMultipleArgumentsPerToken = true };
+        var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
+        var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
+        var threads = CommonOptions.Threads();
+        var batch = CommonOptions.BatchSize();
+        var quiet = CommonOptions.Quiet();
+        var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
+        {
+            index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
+        };
+        command.SetAction((parse, cancellation) => Run(
+            parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(scale), parse.GetValue(noSplade),
+            parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
+            parse.GetValue(quiet), parse.GetValue(inputs) ?? [], cancellation));
+        return command;
+    }
+
+    private static async Task<int> Run(DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
+        long commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
+    {
+        if (inputs.Length == 0 && vectorFiles.Length == 0)
+        {
+            Console.Error.WriteLine("index: give at least one INPUT or --vectors file.");
+            return 2;
+        }
+        if (model is null && !noSplade)
+        {
+            Console.Error.WriteLine("index: --model DIR is needed for the SPLADE field (or pass --no-splade for BM25 only).");
+            return 2;
+        }
+        long errors = 0;
+        void Report(InputError e)
+        {
+            Interlocked.Increment(ref errors);
+            Console.Error.WriteLine($"skipped: {e}");
+        }
+        var files = InputFiles.Expand(inputs, Report).ToList();
+        files.AddRange(vectorFiles.Select(v => new InputFile(Path.GetFullPath(v), InputKind.Vectors)));
+        if (files.Count == 0)
+        {
+            Console.Error.WriteLine("index: no input file found.");
+            return 1;
+        }
+
+        using var encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+        var options = new PubMedIndexerOptions
+        {
+            IndexDirectory = index.FullName,
+            Encoder = encoder,
+            Splade = new SpladeFieldOptions
+            {
+                FieldName = PubMedSchema.Splade,
+                StorageMode = mode == "payload" ? SpladeStorageMode.Payload : SpladeStorageMode.TermFrequency,
+                Scale = scale,
+            },
+            BatchSize = Math.Max(batchSize, 1) * 2,
+            CommitEvery = Math.Max(commitEvery, 1),
+            Quiet = quiet,
+            CrashAfterDocuments = crashAfter,
+        };
+        var summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
+        // Input problems found while listing files count as skipped too.
+        summary.Skipped = Interlocked.Read(ref errors);
+        Console.Error.WriteLine(summary);
+        return Interlocked.Read(ref errors) > 0 ? 1 : 0;
+    }
+}

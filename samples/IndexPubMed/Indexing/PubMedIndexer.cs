@@ -1,0 +1,390 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using IndexPubMed.Commands;
+using IndexPubMed.Input;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Splade.Encoder;
+using Splade.Lucene.Documents;
+using Splade.Lucene.Index;
+
+namespace IndexPubMed.Indexing;
+
+/// <summary>
+/// Builds and updates a PubMed index: parsing, SPLADE encoding and Lucene writing run as three stages
+/// joined by small bounded queues, so memory stays bounded while the model works. Progress is
+/// committed with the documents, so a killed run resumes where its last commit left off and a file is
+/// never applied twice.
+/// </summary>
+internal sealed class PubMedIndexer
+{
+    private const int QueueCapacity = 4;
+
+    private readonly PubMedIndexerOptions _options;
+    private readonly IndexSummary _summary = new();
+    private readonly SpladeIndexingStats _spladeStats = new();
+    private readonly HashSet<string> _recentlyAdded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
+    private DirectoryReader? _reader;
+    private long _documentsWritten;
+
+    public PubMedIndexer(PubMedIndexerOptions options) => _options = options;
+
+    public IndexSummary Summary => _summary;
+
+    /// <summary>Indexes <paramref name="inputs"/> in order; problems with input are reported and counted, never fatal.</summary>
+    /// <exception cref="SpladeIndexMismatchException">The index was built with other SPLADE settings or another model.</exception>
+    public async Task<IndexSummary> RunAsync(IReadOnlyList<InputFile> inputs, Action<InputError> onError, CancellationToken cancellation = default)
+    {
+        using var indexLock = IndexLock.Acquire(_options.IndexDirectory);
+        using var directory = FSDirectory.Open(_options.IndexDirectory);
+        using var analyzer = PubMedSchema.CreateAnalyzer();
+        var config = Bm25Index.CreateWriterConfig(analyzer);
+        config.RAMBufferSizeMB = 256;
+        using var writer = new IndexWriter(directory, config);
+        var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var progress = IndexProgress.Read(userData);
+        CheckSettings(userData);
+
+        _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
+        try
+        {
+            var parsed = Channel.CreateBounded<Work>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+            var encoded = Channel.CreateBounded<Work>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+            long errors = 0;
+            void CountError(InputError e)
+            {
+                Interlocked.Increment(ref errors);
+                onError(e);
+            }
+
+            var parseTask = Task.Run(() => Stage(parsed.Writer, () => Parse(inputs, progress, parsed.Writer, CountError, cancellation)), cancellation);
+            var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, cancellation)), cancellation);
+
+            var display = new Progress("records", null, _options.Quiet);
+            await foreach (var work in encoded.Reader.ReadAllAsync(cancellation))
+            {
+                Apply(work, writer, progress, userData, CountError);
+                display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files");
+            }
+            await Task.WhenAll(parseTask, encodeTask);
+            display.Finish(_documentsWritten);
+            _summary.Skipped = Interlocked.Read(ref errors);
+            return _summary;
+        }
+        finally
+        {
+            _reader?.Dispose();
+        }
+    }
+
+    private void CheckSettings(Dictionary<string, string> userData)
+    {
+        if (_options.Encoder is null)
+        {
+            return;
+        }
+        var wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
+        var stored = SpladeIndexSettings.Read(userData, _options.Splade.FieldName);
+        if (stored is null)
+        {
+            foreach (var (k, v) in wanted.ToUserData())
+            {
+                userData[k] = v;
+            }
+        }
+        else if (!stored.Equals(wanted))
+        {
+            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --mode, --scale and model, or rebuild the SPLADE field with reindex)");
+        }
+    }
+
+    private static async Task Stage(ChannelWriter<Work> output, Func<Task> body)
+    {
+        try
+        {
+            await body();
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    private async Task Parse(IReadOnlyList<InputFile> inputs, IndexProgress progress, ChannelWriter<Work> output, Action<InputError> onError, CancellationToken cancellation)
+    {
+        var vectorReader = new VectorJsonlReader();
+        foreach (var input in inputs)
+        {
+            string key = IndexProgress.KeyOf(input.Path);
+            if (progress.IsDone(key))
+            {
+                _summary.FilesAlreadyIndexed++;
+                if (!_options.Quiet)
+                {
+                    Console.Error.WriteLine($"{input.Path}: already indexed, skipped");
+                }
+                continue;
+            }
+            _summary.Files++;
+            long skip = progress.ItemsApplied(key);
+            long item = 0;
+            var articles = new List<StoredArticle>(_options.BatchSize);
+            var vectors = new List<VectorRecord>(_options.BatchSize);
+
+            async Task FlushBatches()
+            {
+                if (articles.Count > 0)
+                {
+                    await output.WriteAsync(new ArticleBatch([.. articles]), cancellation);
+                    articles.Clear();
+                }
+                if (vectors.Count > 0)
+                {
+                    await output.WriteAsync(new VectorBatch(input.Path, [.. vectors]), cancellation);
+                    vectors.Clear();
+                }
+            }
+
+            foreach (var record in ReadItems(input, vectorReader, onError))
+            {
+                item++;
+                if (item <= skip)
+                {
+                    continue;
+                }
+                switch (record)
+                {
+                    case StoredArticle a:
+                        articles.Add(a);
+                        break;
+                    case VectorRecord v:
+                        vectors.Add(v);
+                        break;
+                    case PubMedDeletion d:
+                        // Deletions must land after the records before them in the file.
+                        await FlushBatches();
+                        await output.WriteAsync(new Deletion(d.Pmids), cancellation);
+                        break;
+                }
+                if (articles.Count + vectors.Count >= _options.BatchSize)
+                {
+                    await FlushBatches();
+                }
+                if (item % _options.CommitEvery == 0)
+                {
+                    await FlushBatches();
+                    await output.WriteAsync(new Checkpoint(key, item, FileDone: false), cancellation);
+                }
+            }
+            await FlushBatches();
+            await output.WriteAsync(new Checkpoint(key, item, FileDone: true), cancellation);
+        }
+    }
+
+    private IEnumerable<object> ReadItems(InputFile input, VectorJsonlReader vectorReader, Action<InputError> onError)
+    {
+        switch (input.Kind)
+        {
+            case InputKind.PubMedXml:
+                foreach (var item in PubMedXmlReader.Read(input.Path, onError))
+                {
+                    if (item is PubMedArticle article)
+                    {
+                        yield return StoredArticle.From(article);
+                    }
+                    else
+                    {
+                        yield return item;
+                    }
+                }
+                break;
+            case InputKind.Documents:
+                foreach (var doc in JsonlDocumentReader.Read(input.Path, onError))
+                {
+                    yield return StoredArticle.FromText(doc.Id, doc.Title, doc.Text);
+                }
+                break;
+            case InputKind.Vectors:
+                if (_options.Encoder is null)
+                {
+                    onError(new InputError(input.Path, 0, "precomputed vectors need --model (for the vocabulary and model identity); file skipped"));
+                    yield break;
+                }
+                foreach (var v in vectorReader.Read(input.Path, onError))
+                {
+                    yield return v;
+                }
+                break;
+            default:
+                onError(new InputError(input.Path, 0, "unknown kind of input; file skipped"));
+                break;
+        }
+    }
+
+    private async Task Encode(ChannelReader<Work> input, ChannelWriter<Work> output, CancellationToken cancellation)
+    {
+        await foreach (var work in input.ReadAllAsync(cancellation))
+        {
+            if (work is ArticleBatch batch && _options.Encoder is { } encoder)
+            {
+                var texts = batch.Articles.Select(a => PubMedSchema.SpladeText(a.Title, a.Abstract)).ToList();
+                batch.Vectors = encoder.EncodeDocuments(texts);
+            }
+            await output.WriteAsync(work, cancellation);
+        }
+    }
+
+    private void Apply(Work work, IndexWriter writer, IndexProgress progress, Dictionary<string, string> userData, Action<InputError> onError)
+    {
+        switch (work)
+        {
+            case ArticleBatch batch:
+                for (int i = 0; i < batch.Articles.Count; i++)
+                {
+                    var article = batch.Articles[i];
+                    var doc = PubMedSchema.CreateDocument(article);
+                    if (batch.Vectors is { } vectors)
+                    {
+                        doc.Add(new SpladeField(vectors[i], _options.Encoder!.Vocabulary, _options.Splade, _spladeStats));
+                    }
+                    if (article.Title.Length == 0 && article.Abstract.Length == 0)
+                    {
+                        _summary.EmptyRecords++;
+                    }
+                    Write(writer, article.Pmid, doc);
+                }
+                break;
+            case VectorBatch batch:
+                if (batch.Records.Any(r => _recentlyAdded.Contains(r.Id)))
+                {
+                    Refresh(writer);
+                }
+                foreach (var record in batch.Records)
+                {
+                    SpladeField field;
+                    try
+                    {
+                        field = new SpladeField(record.Weights, _options.Encoder!.Vocabulary, _options.Splade, _spladeStats);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        onError(new InputError(batch.Path, 0, $"vector of '{record.Id}' skipped: {e.Message}"));
+                        continue;
+                    }
+                    var doc = LoadStored(record.Id) is { } stored ? PubMedSchema.CreateDocument(stored) : PubMedSchema.CreateDocument(StoredArticle.FromText(record.Id, "", ""));
+                    doc.Add(field);
+                    _summary.VectorsAdded++;
+                    Write(writer, record.Id, doc);
+                }
+                break;
+            case Deletion deletion:
+                foreach (var pmid in deletion.Pmids)
+                {
+                    if (Exists(pmid))
+                    {
+                        _summary.Deleted++;
+                    }
+                    else
+                    {
+                        _summary.DeletionsOfUnknownIds++;
+                    }
+                    writer.DeleteDocuments(new Term(PubMedSchema.Id, pmid));
+                    _recentlyAdded.Remove(pmid);
+                    _recentlyDeleted.Add(pmid);
+                }
+                break;
+            case Checkpoint checkpoint:
+                if (checkpoint.FileDone)
+                {
+                    progress.MarkDone(checkpoint.FileKey);
+                }
+                else
+                {
+                    progress.MarkPartial(checkpoint.FileKey, checkpoint.Items);
+                }
+                progress.WriteTo(userData);
+                writer.SetCommitData(new Dictionary<string, string>(userData));
+                writer.Commit();
+                Refresh(writer);
+                break;
+        }
+    }
+
+    private void Write(IndexWriter writer, string pmid, Document doc)
+    {
+        if (Exists(pmid))
+        {
+            _summary.Updated++;
+        }
+        else
+        {
+            _summary.Added++;
+        }
+        writer.UpdateDocument(new Term(PubMedSchema.Id, pmid), doc);
+        _recentlyAdded.Add(pmid);
+        _recentlyDeleted.Remove(pmid);
+        _documentsWritten++;
+        if (_options.CrashAfterDocuments is long crash && _documentsWritten >= crash)
+        {
+            // Test hook: die like kill -9, with no unwinding, flushing or committing.
+            Process.GetCurrentProcess().Kill();
+        }
+    }
+
+    private void Refresh(IndexWriter writer)
+    {
+        var newer = DirectoryReader.OpenIfChanged(_reader!, writer, applyAllDeletes: true);
+        if (newer is not null)
+        {
+            _reader!.Dispose();
+            _reader = newer;
+        }
+        _recentlyAdded.Clear();
+        _recentlyDeleted.Clear();
+    }
+
+    private bool Exists(string pmid) =>
+        !_recentlyDeleted.Contains(pmid) && (_recentlyAdded.Contains(pmid) || Find(pmid) >= 0);
+
+    private int Find(string pmid)
+    {
+        var term = new Term(PubMedSchema.Id, pmid);
+        foreach (var leaf in _reader!.Leaves)
+        {
+            var docs = leaf.AtomicReader.GetTermDocsEnum(term);
+            if (docs is not null && docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+            {
+                return leaf.DocBase + docs.DocID;
+            }
+        }
+        return -1;
+    }
+
+    private StoredArticle? LoadStored(string pmid)
+    {
+        if (_recentlyDeleted.Contains(pmid))
+        {
+            return null;
+        }
+        int doc = Find(pmid);
+        return doc < 0 ? null : PubMedSchema.ReadStored(_reader!.Document(doc));
+    }
+
+    private abstract record Work;
+
+    private sealed record ArticleBatch(List<StoredArticle> Articles) : Work
+    {
+        public IReadOnlyList<SparseVector>? Vectors { get; set; }
+    }
+
+    private sealed record VectorBatch(string Path, List<VectorRecord> Records) : Work;
+
+    private sealed record Deletion(IReadOnlyList<string> Pmids) : Work;
+
+    private sealed record Checkpoint(string FileKey, long Items, bool FileDone) : Work;
+}
