@@ -60,7 +60,8 @@ public sealed class SpladeTokenizer : Tokenizer
     {
         base.Reset();
         // The model needs the whole text at once, so encoding happens here rather than token by token.
-        string text = m_input.ReadToEnd();
+        // Lucene.NET's reusable string reader returns null, not "", for an empty field.
+        string text = m_input.ReadToEnd() ?? string.Empty;
         var vector = _encoder.EncodeDocument(text);
         _terms = ImpactQuantizer.Quantize(vector, _encoder.Vocabulary, _options, normalize: false, _stats);
         _next = 0;

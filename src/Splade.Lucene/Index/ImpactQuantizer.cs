@@ -7,9 +7,10 @@ namespace Splade.Lucene.Index;
 internal static class ImpactQuantizer
 {
     /// <summary>
-    /// round(weight x scale), midpoints away from zero. The product is taken in double precision so that
-    /// the result does not depend on float rounding of the product (0.285f x 100 is 28.4999... in float
-    /// arithmetic but 28.5000003... in double, the value of the stored float).
+    /// round(weight x scale), midpoints away from zero. The product is taken in double precision, where it
+    /// is exact for the default scale, so that rounding sees the true value of the stored float: 0.285f is
+    /// 0.28499999642..., times 100 is 28.4999996 and gives 28, whereas a float product rounds to 28.5 and
+    /// would give 29.
     /// </summary>
     public static double Product(float weight, float scale) => Math.Round((double)weight * scale, MidpointRounding.AwayFromZero);
 
