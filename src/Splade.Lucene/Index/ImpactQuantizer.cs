@@ -1,0 +1,136 @@
+using System.Globalization;
+using Splade.Encoder;
+
+namespace Splade.Lucene.Index;
+
+/// <summary>Turns weights into integer impacts, enforcing <see cref="SpladeFieldOptions"/>.</summary>
+internal static class ImpactQuantizer
+{
+    /// <summary>
+    /// round(weight x scale), midpoints away from zero. The product is taken in double precision, where it
+    /// is exact for the default scale, so that rounding sees the true value of the stored float: 0.285f is
+    /// 0.28499999642..., times 100 is 28.4999996 and gives 28, whereas a float product rounds to 28.5 and
+    /// would give 29.
+    /// </summary>
+    public static double Product(float weight, float scale) => Math.Round((double)weight * scale, MidpointRounding.AwayFromZero);
+
+    /// <summary>The impact of a valid weight; 0 when it rounds to zero.</summary>
+    public static int ToImpact(float weight, float scale)
+    {
+        double p = Product(weight, scale);
+        if (p > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight {weight} x scale {scale} does not fit an impact.");
+        }
+        return (int)p;
+    }
+
+    public static QuantizedTerms Quantize(SparseVector vector, Vocabulary vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    {
+        var ids = new List<int>(vector.Count);
+        var weights = new List<float>(vector.Count);
+        ReadOnlySpan<int> indices = vector.Indices;
+        ReadOnlySpan<float> values = vector.Values;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int id = indices[i];
+            if ((uint)id >= (uint)vocabulary.Count)
+            {
+                Reject(options, stats, unknown: true, $"Vector id {id} is not in the vocabulary (ids 0..{vocabulary.Count - 1}, {vocabulary.Source}).", "vector");
+                continue;
+            }
+            if (!IsValidWeight(values[i], options.Scale))
+            {
+                Reject(options, stats, unknown: false, $"Term '{vocabulary[id]}' (id {id}) has weight {values[i].ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", "vector");
+                continue;
+            }
+            ids.Add(id);
+            weights.Add(values[i]);
+        }
+        return Finish(ids, weights, vocabulary, options, normalize, stats);
+    }
+
+    public static QuantizedTerms Quantize(IEnumerable<KeyValuePair<string, float>> termWeights, Vocabulary vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    {
+        ArgumentNullException.ThrowIfNull(termWeights);
+        var pairs = new List<(int Id, float Weight)>();
+        var seen = new HashSet<int>();
+        foreach (var (token, weight) in termWeights)
+        {
+            if (token is null || !vocabulary.TryGetId(token, out int id))
+            {
+                Reject(options, stats, unknown: true, $"Term '{token}' (weight {weight.ToString(CultureInfo.InvariantCulture)}) is not in the vocabulary ({vocabulary.Source}).", nameof(termWeights));
+                continue;
+            }
+            if (!IsValidWeight(weight, options.Scale))
+            {
+                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
+                continue;
+            }
+            if (!seen.Add(id))
+            {
+                throw new ArgumentException($"Term '{token}' appears more than once.", nameof(termWeights));
+            }
+            pairs.Add((id, weight));
+        }
+        pairs.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return Finish(pairs.ConvertAll(p => p.Id), pairs.ConvertAll(p => p.Weight), vocabulary, options, normalize, stats);
+    }
+
+    private static bool IsValidWeight(float w, float scale) => float.IsFinite(w) && w > 0 && (double)w * scale < int.MaxValue;
+
+    // Counts a skipped entry, or throws under InvalidEntryHandling.Throw.
+    private static void Reject(SpladeFieldOptions options, SpladeIndexingStats? stats, bool unknown, string message, string parameter)
+    {
+        if (options.InvalidEntries == InvalidEntryHandling.Throw)
+        {
+            throw new ArgumentException(message, parameter);
+        }
+        if (unknown)
+        {
+            stats?.AddUnknownTerm();
+        }
+        else
+        {
+            stats?.AddInvalidWeight();
+        }
+    }
+
+    private static QuantizedTerms Finish(List<int> ids, List<float> weights, Vocabulary vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    {
+        var vector = SparseVector.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights));
+        if (normalize)
+        {
+            vector = vector.Normalize();
+        }
+        if (options.MaxTerms is int max && vector.Count > max)
+        {
+            stats?.AddDroppedByMaxTerms(vector.Count - max);
+            vector = vector.TopK(max);
+        }
+        var terms = new string[vector.Count];
+        var impacts = new int[vector.Count];
+        int n = 0, zeros = 0;
+        long sum = 0;
+        for (int i = 0; i < vector.Count; i++)
+        {
+            int impact = ToImpact(vector.Values[i], options.Scale);
+            if (impact == 0)
+            {
+                zeros++;
+                continue;
+            }
+            terms[n] = vocabulary[vector.Indices[i]];
+            impacts[n++] = impact;
+            sum += impact;
+        }
+        if (zeros > 0)
+        {
+            stats?.AddRoundedToZero(zeros);
+            Array.Resize(ref terms, n);
+            Array.Resize(ref impacts, n);
+        }
+        stats?.AddDocument(n, sum);
+        return n == 0 ? QuantizedTerms.Empty : new QuantizedTerms(terms, impacts);
+    }
+}

@@ -1,0 +1,79 @@
+using Splade.Encoder;
+
+namespace Splade.Lucene.Index;
+
+/// <summary>
+/// How a SPLADE field is indexed. The same values must be used to search the field; they are recorded
+/// in the index by <see cref="SpladeIndexSettings"/>.
+/// </summary>
+public sealed class SpladeFieldOptions
+{
+    /// <summary>The default <see cref="Scale"/>, Anserini's.</summary>
+    public const float DefaultScale = 100f;
+
+    /// <summary>Name of the Lucene field holding the vector. Default <c>"splade"</c>.</summary>
+    public string FieldName { get; set; } = "splade";
+
+    /// <summary>How impacts are stored. Default <see cref="SpladeStorageMode.TermFrequency"/>.</summary>
+    public SpladeStorageMode StorageMode { get; set; } = SpladeStorageMode.TermFrequency;
+
+    /// <summary>
+    /// Quantization factor: a weight <c>w</c> is indexed as the integer impact
+    /// <c>round(w x Scale)</c> (midpoints away from zero). Default 100, as in Anserini: SPLADE weights lie
+    /// in about 0 to 3.5, so 100 keeps two decimals, the largest impact is about 350 (cheap to emit as
+    /// repeated tokens), and a document score, a sum of at most a few hundred such integers times the
+    /// query weights, stays far below 2^24 where float sums of integers stop being exact.
+    /// </summary>
+    public float Scale { get; set; } = DefaultScale;
+
+    /// <summary>What to do with invalid weights and unknown terms. Default <see cref="InvalidEntryHandling.Throw"/>.</summary>
+    public InvalidEntryHandling InvalidEntries { get; set; } = InvalidEntryHandling.Throw;
+
+    /// <summary>
+    /// Keeps only the heaviest terms of each document vector (ties: smaller id); null (the default)
+    /// keeps them all.
+    /// </summary>
+    public int? MaxTerms { get; set; }
+
+    /// <summary>
+    /// How the model compares vectors. Null (the default) means: the encoder's
+    /// <see cref="ISparseEncoder.SimilarityFunction"/> when text is encoded by <c>SpladeAnalyzer</c>,
+    /// and <see cref="Encoder.SimilarityFunction.Dot"/> for precomputed vectors. For
+    /// <see cref="Encoder.SimilarityFunction.Cosine"/>, precomputed vectors are L2-normalised before
+    /// quantizing (encoder output already is).
+    /// </summary>
+    public SimilarityFunction? SimilarityFunction { get; set; }
+
+    /// <summary>Checks every property.</summary>
+    /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(FieldName))
+        {
+            throw new ArgumentException($"{nameof(FieldName)} must be a non-empty field name, not '{FieldName}'.", nameof(FieldName));
+        }
+        if (!Enum.IsDefined(StorageMode))
+        {
+            throw new ArgumentException($"{nameof(StorageMode)} {(int)StorageMode} is not a {nameof(SpladeStorageMode)}.", nameof(StorageMode));
+        }
+        if (!float.IsFinite(Scale) || Scale <= 0)
+        {
+            throw new ArgumentException($"{nameof(Scale)} must be a finite positive number, not {Scale}.", nameof(Scale));
+        }
+        if (!Enum.IsDefined(InvalidEntries))
+        {
+            throw new ArgumentException($"{nameof(InvalidEntries)} {(int)InvalidEntries} is not an {nameof(InvalidEntryHandling)}.", nameof(InvalidEntries));
+        }
+        if (MaxTerms is <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxTerms)} must be positive or null, not {MaxTerms}.", nameof(MaxTerms));
+        }
+        if (SimilarityFunction is { } s && !Enum.IsDefined(s))
+        {
+            throw new ArgumentException($"{nameof(SimilarityFunction)} {(int)s} is not a {nameof(Encoder.SimilarityFunction)}.", nameof(SimilarityFunction));
+        }
+    }
+
+    /// <summary>A copy, so that later changes to this instance do not affect an analyzer or field.</summary>
+    public SpladeFieldOptions Clone() => (SpladeFieldOptions)MemberwiseClone();
+}

@@ -1,0 +1,43 @@
+namespace Splade.Lucene.Search;
+
+/// <summary>How a <see cref="SpladeQuery"/> turns its query vector into weighted terms.</summary>
+public sealed class SpladeQueryOptions
+{
+    /// <summary>
+    /// Keeps the <c>TopK</c> heaviest query terms (ties: smaller vocabulary id, or smaller term string
+    /// for term-weight queries); null (the default) keeps all. Applied after <see cref="MinWeight"/>.
+    /// </summary>
+    public int? TopK { get; set; }
+
+    /// <summary>Drops query terms whose weight is below this value. Default 0, which drops only negative weights.</summary>
+    public float MinWeight { get; set; }
+
+    /// <summary>
+    /// Null (the default): query weights are the float SPLADE weights, so a score is
+    /// <c>sum(weight x impact)</c>, about <c>scale x</c> the model's dot product. A value <c>s</c>
+    /// replaces each weight by <c>round(weight x s)</c> (terms rounding to 0 are dropped), making every
+    /// score an exact integer as long as it stays below 2^24; Anserini's query encoding is <c>s = 256/5 = 51.2</c>.
+    /// </summary>
+    public float? WeightScale { get; set; }
+
+    /// <summary>Checks every property.</summary>
+    /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (TopK is <= 0)
+        {
+            throw new ArgumentException($"{nameof(TopK)} must be positive or null, not {TopK}.", nameof(TopK));
+        }
+        if (float.IsNaN(MinWeight) || float.IsPositiveInfinity(MinWeight))
+        {
+            throw new ArgumentException($"{nameof(MinWeight)} must be a number below infinity, not {MinWeight}.", nameof(MinWeight));
+        }
+        if (WeightScale is { } s && (!float.IsFinite(s) || s <= 0))
+        {
+            throw new ArgumentException($"{nameof(WeightScale)} must be a finite positive number or null, not {s}.", nameof(WeightScale));
+        }
+    }
+
+    /// <summary>A copy.</summary>
+    public SpladeQueryOptions Clone() => (SpladeQueryOptions)MemberwiseClone();
+}

@@ -1,0 +1,54 @@
+using Lucene.Net.Analysis;
+using Lucene.Net.QueryParsers.Classic;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using Splade.Encoder;
+
+namespace Splade.Lucene.Search;
+
+/// <summary>
+/// The classic Lucene query parser with one SPLADE field: a clause on that field becomes a
+/// <see cref="SpladeQuery"/> encoded from the clause text, other fields go through the analyzer as usual.
+/// Quote multi-word SPLADE text: in <c>title:aspirin AND splade:"aspirin heart attack prevention"</c>
+/// the quoted text is encoded as one query, whereas <c>splade:aspirin heart</c> sends only
+/// <c>aspirin</c> to the SPLADE field. Boosts (<c>splade:"..."^2</c>) apply as usual. Search the result
+/// with <see cref="SpladePerFieldSimilarity"/> for BM25 on the other fields.
+/// </summary>
+public sealed class SpladeQueryParser : QueryParser
+{
+    private readonly string _spladeField;
+    private readonly ISparseEncoder _encoder;
+    private readonly SpladeQueryOptions? _options;
+    private readonly QueryEncodingCache? _cache;
+
+    /// <summary>Creates the parser.</summary>
+    /// <param name="matchVersion">Lucene compatibility version.</param>
+    /// <param name="defaultField">Field of clauses without a field name.</param>
+    /// <param name="analyzer">Analyzer of the non-SPLADE fields.</param>
+    /// <param name="spladeField">The SPLADE field.</param>
+    /// <param name="encoder">Encodes SPLADE clause text.</param>
+    /// <param name="options">Options of the SPLADE queries; defaults when null.</param>
+    /// <param name="cache">Encoding cache; the encoder's shared cache when null.</param>
+    public SpladeQueryParser(LuceneVersion matchVersion, string defaultField, Analyzer analyzer, string spladeField, ISparseEncoder encoder, SpladeQueryOptions? options = null, QueryEncodingCache? cache = null)
+        : base(matchVersion, defaultField, analyzer)
+    {
+        if (string.IsNullOrEmpty(spladeField))
+        {
+            throw new ArgumentException($"The SPLADE field name must not be empty, not '{spladeField}'.", nameof(spladeField));
+        }
+        _spladeField = spladeField;
+        _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        options?.Validate();
+        _options = options?.Clone();
+        _cache = cache;
+    }
+
+    /// <summary>The SPLADE field.</summary>
+    public string SpladeField => _spladeField;
+
+    /// <inheritdoc/>
+    protected override Query GetFieldQuery(string field, string queryText, bool quoted) =>
+        string.Equals(field, _spladeField, StringComparison.Ordinal)
+            ? new SpladeQuery(field, queryText, _encoder, _options, _cache)
+            : base.GetFieldQuery(field, queryText, quoted);
+}

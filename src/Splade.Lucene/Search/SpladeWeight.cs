@@ -1,0 +1,125 @@
+using System.Globalization;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+
+namespace Splade.Lucene.Search;
+
+/// <summary>
+/// Weight of a <see cref="SpladeQuery"/>. It reads impacts itself and never asks the searcher's
+/// similarity, so scores are the exact dot product whatever similarity the searcher has; it ignores the
+/// query norm but keeps the query boost times the top-level boost.
+/// </summary>
+internal sealed class SpladeWeight : Weight
+{
+    private readonly SpladeQuery _query;
+    private readonly string _field;
+    private readonly string[] _terms;
+    private readonly BytesRef[] _bytes;
+    private readonly float[] _weights;
+    private float _boost;
+
+    public SpladeWeight(SpladeQuery query, string[] terms, float[] weights)
+    {
+        _query = query;
+        _field = query.Field;
+        _terms = terms;
+        _weights = weights;
+        _bytes = Array.ConvertAll(terms, t => new BytesRef(t));
+        _boost = query.Boost;
+    }
+
+    public override Query Query => _query;
+
+    public override bool ScoresDocsOutOfOrder => false;
+
+    public override float GetValueForNormalization() => _query.Boost * _query.Boost;
+
+    public override void Normalize(float norm, float topLevelBoost) => _boost = _query.Boost * topLevelBoost;
+
+    public override Scorer? GetScorer(AtomicReaderContext context, IBits? acceptDocs)
+    {
+        var postings = OpenPostings(context, acceptDocs);
+        return postings is null ? null : new SpladeScorer(this, postings, _boost);
+    }
+
+    public override BulkScorer? GetBulkScorer(AtomicReaderContext context, bool scoreDocsInOrder, IBits? acceptDocs)
+    {
+        var postings = OpenPostings(context, acceptDocs);
+        return postings is null ? null : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost);
+    }
+
+    public override Explanation Explain(AtomicReaderContext context, int doc)
+    {
+        var postings = OpenPostings(context, context.AtomicReader.LiveDocs);
+        var terms = new List<Explanation>();
+        float sum = 0f;
+        foreach (var p in postings ?? [])
+        {
+            if (p.Advance(doc) != doc)
+            {
+                continue;
+            }
+            int impact = p.Impact();
+            float contribution = p.Contribution();
+            sum += contribution;
+            var term = new Explanation(contribution, $"{_field}:{p.Term}: query weight x impact");
+            term.AddDetail(new Explanation(p.Weight, "query weight"));
+            term.AddDetail(new Explanation(impact, p.FromPayload ? "impact (payload)" : "impact (term frequency)"));
+            terms.Add(term);
+        }
+        if (terms.Count == 0)
+        {
+            return new ComplexExplanation(false, 0f, $"no matching term in {_field}");
+        }
+        float score = sum * _boost;
+        var total = new ComplexExplanation(true, sum, $"sum of {terms.Count} of {_terms.Length} query terms (in query term order):");
+        foreach (var t in terms)
+        {
+            total.AddDetail(t);
+        }
+        if (_boost == 1f)
+        {
+            return total;
+        }
+        var product = new ComplexExplanation(true, score, "product of:");
+        product.AddDetail(total);
+        product.AddDetail(new Explanation(_boost, "boost"));
+        return product;
+    }
+
+    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs)
+    {
+        var reader = context.AtomicReader;
+        var info = reader.FieldInfos.FieldInfo(_field);
+        if (info is null || !info.IsIndexed)
+        {
+            return null;
+        }
+        var terms = reader.GetTerms(_field);
+        if (terms is null)
+        {
+            return null;
+        }
+        bool payloads = info.HasPayloads;
+        var termsEnum = terms.GetEnumerator();
+        List<ImpactPostings>? list = null;
+        for (int i = 0; i < _terms.Length; i++)
+        {
+            if (!termsEnum.SeekExact(_bytes[i]))
+            {
+                continue;
+            }
+            DocsEnum? docs = payloads
+                ? termsEnum.DocsAndPositions(acceptDocs, null, DocsAndPositionsFlags.PAYLOADS)
+                : termsEnum.Docs(acceptDocs, null, DocsFlags.FREQS);
+            if (docs is not null)
+            {
+                (list ??= new List<ImpactPostings>(_terms.Length - i)).Add(new ImpactPostings(docs, _terms[i], _weights[i]));
+            }
+        }
+        return list?.ToArray();
+    }
+
+    public override string ToString() => $"weight({_query.ToString()}, boost={_boost.ToString(CultureInfo.InvariantCulture)})";
+}
