@@ -230,9 +230,14 @@ public readonly struct SparseVector : IEquatable<SparseVector>
     /// </summary>
     /// <param name="vocabulary">The vocabulary the ids refer to.</param>
     /// <param name="topK">How many pairs to return; all when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is negative.</exception>
     public IReadOnlyList<(string Token, float Weight)> Decode(Vocabulary vocabulary, int? topK = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
+        if (topK is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topK), topK, "topK must be null (all) or non-negative.");
+        }
         var order = RankByWeight();
         int n = Math.Min(topK ?? Count, Count);
         var result = new (string, float)[n];

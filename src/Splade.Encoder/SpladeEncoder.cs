@@ -25,6 +25,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     private readonly int _maxLength;
     private readonly int _batchSize;
     private readonly int? _maxActiveDims;
+    private volatile bool _disposed;
 
     private SpladeEncoder(SpladeModelConfiguration model, BertTokenizer tokenizer, InferenceSession session, bool hasTokenTypes,
         string outputName, bool outputIsPooled, SpladeEncoderOptions options, string modelId)
@@ -172,11 +173,17 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     /// <summary>The vector's entries as (word piece, weight), heaviest first.</summary>
     public IReadOnlyList<(string Token, float Weight)> Decode(SparseVector vector, int? topK = null) => vector.Decode(Vocabulary, topK);
 
-    /// <summary>Frees the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    /// <summary>Frees the ONNX Runtime session; encoding afterwards throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _session.Dispose();
+    }
 
     private SparseVector[] Encode(IReadOnlyList<string> texts, string prompt)
     {
+        // A disposed InferenceSession holds a null native handle, which ONNX Runtime would dereference.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(texts);
         var ids = new int[texts.Count][];
         for (int i = 0; i < ids.Length; i++)

@@ -135,7 +135,9 @@ public sealed class SpladeModelConfiguration
         {
             if (sb is not null && sb.RootElement.TryGetProperty("max_seq_length", out var msl) && msl.ValueKind == JsonValueKind.Number)
             {
-                maxLength = msl.GetInt32();
+                // GetInt32 would throw a bare FormatException for 512.5 or 1e30.
+                maxLength = msl.TryGetInt32(out int l) ? l
+                    : throw new SpladeModelException($"max_seq_length {msl.GetRawText()} is not a whole number of tokens.", sbPath);
             }
         }
         if (maxLength < 2)

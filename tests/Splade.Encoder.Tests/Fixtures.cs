@@ -59,6 +59,9 @@ public sealed class GoldenEncoding
     public int[] Indices { get; init; } = [];
     public float[] Values { get; init; } = [];
 
+    /// <summary>sentence-transformers' <c>decode</c>: [token, weight] pairs, heaviest first.</summary>
+    public List<JsonElement[]> TopTokens { get; init; } = [];
+
     public override string ToString() => Id;
 }
 

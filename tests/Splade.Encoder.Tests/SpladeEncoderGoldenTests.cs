@@ -107,24 +107,41 @@ public sealed class SpladeEncoderGoldenTests : IClassFixture<SpladeEncoderGolden
         var texts = TinySplade.Load().Encodings.Select(e => e.Text).ToList();
         var expected = texts.Select(encoder.EncodeDocument).ToList();
         var results = new SparseVector[4][];
+        var failures = new Exception?[4];
         var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
         {
-            // Each thread walks the texts in its own order, mixing single and batched calls.
-            var mine = new SparseVector[texts.Count];
-            for (int k = 0; k < texts.Count; k++)
+            try
             {
-                int i = (k * (t + 1) + t) % texts.Count;
-                mine[i] = encoder.EncodeDocument(texts[i]);
+                // Each thread walks all the texts in its own order (rotated by t, reversed for odd t),
+                // mixing single and batched calls.
+                var mine = new SparseVector[texts.Count];
+                for (int k = 0; k < texts.Count; k++)
+                {
+                    int i = (t % 2 == 0 ? k + t : texts.Count - 1 - k + t) % texts.Count;
+                    mine[i] = encoder.EncodeDocument(texts[i]);
+                }
+                var batch = encoder.EncodeDocuments(texts);
+                for (int i = 0; i < texts.Count; i++)
+                {
+                    Assert.Equal(mine[i].Indices.ToArray(), batch[i].Indices.ToArray());
+                }
+                results[t] = mine;
             }
-            var batch = encoder.EncodeDocuments(texts);
-            for (int i = 0; i < texts.Count; i++)
+            catch (Exception e)
             {
-                Assert.Equal(mine[i].Indices.ToArray(), batch[i].Indices.ToArray());
+                // An exception escaping a thread would kill the test host instead of failing the test.
+                failures[t] = e;
             }
-            results[t] = mine;
         })).ToList();
         threads.ForEach(th => th.Start());
         threads.ForEach(th => th.Join());
+        for (int t = 0; t < 4; t++)
+        {
+            if (failures[t] is { } failure)
+            {
+                throw new InvalidOperationException($"thread {t} failed", failure);
+            }
+        }
         for (int t = 0; t < 4; t++)
         {
             Assert.NotNull(results[t]);
