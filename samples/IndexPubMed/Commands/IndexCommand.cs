@@ -65,7 +65,17 @@ internal static class IndexCommand
             return 1;
         }
 
-        using var encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+        SpladeEncoder? encoder;
+        try
+        {
+            encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+        }
+        catch (SpladeModelException e)
+        {
+            Console.Error.WriteLine($"index: {e.Message}");
+            return 2;
+        }
+        using var disposeEncoder = encoder;
         var options = new PubMedIndexerOptions
         {
             IndexDirectory = index.FullName,
@@ -81,7 +91,17 @@ internal static class IndexCommand
             Quiet = quiet,
             CrashAfterDocuments = crashAfter,
         };
-        var summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
+        IndexSummary summary;
+        try
+        {
+            summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
+        }
+        catch (Exception e) when (e is SpladeIndexMismatchException or IOException)
+        {
+            // Refusals that leave the index as it was: another writer holds it, or its SPLADE settings differ.
+            Console.Error.WriteLine($"index: {e.Message}");
+            return 2;
+        }
         // Input problems found while listing files count as skipped too.
         summary.Skipped = Interlocked.Read(ref errors);
         Console.Error.WriteLine(summary);
