@@ -1,0 +1,95 @@
+using System.CommandLine;
+using IndexPubMed.Indexing;
+using IndexPubMed.Reindexing;
+using Lucene.Net.Index;
+using Lucene.Net.Store;
+using Splade.Encoder;
+using Splade.Lucene.Index;
+
+namespace IndexPubMed.Commands;
+
+/// <summary>
+/// <c>reindex</c>: recomputes the SPLADE field of every document (after a model change), or adds one to
+/// any existing Lucene.NET 4.8 index from its stored text fields. Resumable; the index changes in one
+/// commit at the end.
+/// </summary>
+internal static class ReindexCommand
+{
+    public static Command Create()
+    {
+        var index = new Option<DirectoryInfo>("--index") { Description = "index folder (an IndexPubMed index or any Lucene.NET 4.8 index)", Required = true };
+        var model = CommonOptions.Model(required: true);
+        var textFields = new Option<string[]>("--text-fields")
+        {
+            Description = "stored fields to encode, joined by spaces (default: title abstract, the IndexPubMed fields)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var field = new Option<string>("--splade-field") { Description = "the SPLADE field to build", DefaultValueFactory = _ => PubMedSchema.Splade };
+        var mode = new Option<string?>("--mode") { Description = "tf or payload (default: the index's stored setting, else tf)" };
+        mode.AcceptOnlyFromAmong("tf", "payload");
+        var scale = new Option<float?>("--scale") { Description = "impact scale (default: the index's stored setting, else 100)" };
+        var commitEvery = new Option<int>("--commit-every") { Description = "commit progress every N documents", DefaultValueFactory = _ => 10_000 };
+        var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
+        var threads = CommonOptions.Threads();
+        var batch = CommonOptions.BatchSize();
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("reindex", "Recompute the SPLADE field of every document from stored text (after a model change), or add one to an existing Lucene.NET index.")
+        {
+            index, model, textFields, field, mode, scale, commitEvery, crashAfter, threads, batch, quiet,
+        };
+        command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(model)!, parse.GetValue(textFields), parse.GetValue(field)!,
+            parse.GetValue(mode), parse.GetValue(scale), parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads),
+            parse.GetValue(batch), parse.GetValue(quiet)));
+        return command;
+    }
+
+    private static int Run(DirectoryInfo index, DirectoryInfo model, string[]? textFields, string field, string? mode, float? scale,
+        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet)
+    {
+        try
+        {
+            SpladeIndexSettings? stored;
+            using (var dir = FSDirectory.Open(index.FullName))
+            {
+                if (!DirectoryReader.IndexExists(dir))
+                {
+                    Console.Error.WriteLine($"reindex: there is no index in {index.FullName}.");
+                    return 2;
+                }
+                using var reader = DirectoryReader.Open(dir);
+                stored = SpladeIndexSettings.Read(reader, field);
+            }
+            using var encoder = SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+            var options = new SpladeReindexerOptions
+            {
+                IndexDirectory = index.FullName,
+                Encoder = encoder,
+                Splade = new SpladeFieldOptions
+                {
+                    FieldName = field,
+                    StorageMode = mode switch
+                    {
+                        "tf" => SpladeStorageMode.TermFrequency,
+                        "payload" => SpladeStorageMode.Payload,
+                        _ => stored?.StorageMode ?? SpladeStorageMode.TermFrequency,
+                    },
+                    Scale = scale ?? stored?.Scale ?? SpladeFieldOptions.DefaultScale,
+                },
+                TextFields = textFields is { Length: > 0 } ? textFields : [PubMedSchema.Title, PubMedSchema.Abstract],
+                BatchSize = Math.Max(1, batchSize) * 2,
+                CommitEvery = Math.Max(1, commitEvery),
+                Quiet = quiet,
+                CrashAfterDocuments = crashAfter,
+            };
+            var reindexer = new SpladeReindexer(options);
+            long documents = reindexer.Reindex();
+            Console.Error.WriteLine($"reindexed {documents:N0} documents ({reindexer.Encoded:N0} encoded by this run) with model {encoder.ModelId}");
+            return 0;
+        }
+        catch (Exception e) when (e is SpladeModelException or IOException)
+        {
+            Console.Error.WriteLine($"reindex: {e.Message}");
+            return 2;
+        }
+    }
+}
