@@ -133,6 +133,30 @@ public sealed class SpladeQueryTests
     }
 
     [Fact]
+    public void TopLevelBoostIsKeptAndQueryNormIgnored()
+    {
+        var encoder = new FakeSparseEncoder();
+        using var dir = SmallIndex.Build(encoder);
+        using var reader = DirectoryReader.Open(dir);
+        var searcher = new IndexSearcher(reader) { Similarity = new DefaultSimilarity() };
+        var query = new SpladeQuery("splade", "heart attack", encoder) { Boost = 1.5f };
+        var plain = searcher.Search(query, 10).ScoreDocs;
+        var outer = new BooleanQuery(disableCoord: true)
+        {
+            { query, Occur.MUST },
+            { new TermQuery(new Term("id", "none")), Occur.MUST_NOT },
+        };
+        outer.Boost = 4f;
+        var boosted = searcher.Search(outer, 10).ScoreDocs;
+        Assert.Equal(plain.Select(h => h.Doc), boosted.Select(h => h.Doc));
+        for (int i = 0; i < plain.Length; i++)
+        {
+            Assert.Equal(plain[i].Score * 4f, boosted[i].Score, 1e-6f * boosted[i].Score);
+        }
+        QueryAssert.ExplainEqualsScore(searcher, outer, 10);
+    }
+
+    [Fact]
     public void QueriesWithoutMatchesFindNothing()
     {
         var encoder = new FakeSparseEncoder();
