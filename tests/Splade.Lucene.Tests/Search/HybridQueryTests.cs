@@ -47,7 +47,8 @@ public sealed class HybridQueryTests
                 float expected = (bm25Weight * bm25Scores.GetValueOrDefault(hit.Doc)) + (spladeWeight * spladeScores.GetValueOrDefault(hit.Doc));
                 Assert.True(Math.Abs(expected - hit.Score) <= 1e-5f * expected, $"doc {hit.Doc}: hybrid {hit.Score:R}, expected {expected:R}");
             }
-            QueryAssert.ExplainEqualsScore(searcher, hybrid, 5);
+            // Lucene's BooleanScorer sums clause scores in double, its Explain in float: 1 ulp apart at times.
+            QueryAssert.ExplainApproximatesScore(searcher, hybrid, 5);
         }
     }
 
