@@ -96,6 +96,13 @@ internal static class LuceneBench
         Console.WriteLine($"[{mode}] indexed {docCount} docs in {indexSeconds:F1} s ({docCount / indexSeconds:F0} docs/s), {bytes / 1e6:F1} MB; {stats}");
 
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
+        int maxDocFreq = 0;
+        var termsEnum = MultiFields.GetTerms(reader, options.FieldName).GetEnumerator();
+        while (termsEnum.MoveNext())
+        {
+            maxDocFreq = Math.Max(maxDocFreq, termsEnum.DocFreq);
+        }
+        Console.WriteLine($"[{mode}] commonest term is in {100.0 * maxDocFreq / docCount:F1}% of the documents");
         var searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity(options.FieldName) };
         var splade = queries.Select(q => (Query)new SpladeQuery(options.FieldName, q, corpus.Vocabulary)).ToArray();
         var spladeMs = Time(searcher, splade, out var spladeTop);

@@ -52,7 +52,7 @@ internal sealed class SyntheticCorpus
     {
         for (int i = 0; i < count; i++)
         {
-            var random = new Random(HashCode.Combine(_seed, 1, i));
+            var random = new Random(StreamSeed(1, i));
             int n = random.Next(MeanTerms * 2 / 3, (MeanTerms * 4 / 3) + 1);
             // u^3 for u in (0, 1]: mostly small weights, a few near 3.5, like SPLADE output.
             yield return Sample(random, n, r => 3.5f * (float)Math.Pow(1 - r.NextDouble(), 3));
@@ -64,10 +64,13 @@ internal sealed class SyntheticCorpus
     {
         for (int i = 0; i < count; i++)
         {
-            var random = new Random(HashCode.Combine(_seed, 2, i));
+            var random = new Random(StreamSeed(2, i));
             yield return Sample(random, random.Next(12, 37), r => 3.5f * (float)(1 - r.NextDouble()));
         }
     }
+
+    // HashCode.Combine is randomised per process; this mix is stable so that a seed always gives the same corpus.
+    private int StreamSeed(int stream, int index) => unchecked((((_seed * 1_000_003) + stream) * 1_000_033) + index);
 
     private SparseVector Sample(Random random, int n, Func<Random, float> weight)
     {
