@@ -1,1 +1,9 @@
-Console.WriteLine("usage: Splade.Bench <encoder|lucene|pruning> ...");
+return args.Length > 0 && args[0] == "lucene"
+    ? Splade.Bench.Lucene.LuceneBench.Run(args[1..])
+    : Usage();
+
+static int Usage()
+{
+    Console.WriteLine("usage: Splade.Bench <encoder|lucene|pruning> ...");
+    return 2;
+}

@@ -14,11 +14,10 @@ internal sealed class ScoreHolder : Scorer
 
     public float Score { get; set; }
 
-    public int Matches { get; set; }
-
     public override int DocID => Doc;
 
-    public override int Freq => Matches;
+    // Term-at-a-time scoring does not keep per-document match counts.
+    public override int Freq => throw new NotSupportedException("The SPLADE bulk scorer does not track the number of matching terms.");
 
     public override float GetScore() => Score;
 

@@ -28,4 +28,19 @@ public static class QueryAssert
             Assert.True(explanation.Value == hit.Score, $"doc {hit.Doc}: explanation {explanation.Value:R} != score {hit.Score:R}\n{explanation}");
         }
     }
+
+    /// <summary>
+    /// For queries whose scorer Lucene itself sums differently from its Explain (BooleanScorer accumulates
+    /// in double, BooleanWeight.Explain in float): explanation and score agree within a relative tolerance.
+    /// </summary>
+    public static void ExplainApproximatesScore(IndexSearcher searcher, Query query, int n, float relativeTolerance = 1e-6f)
+    {
+        foreach (var hit in searcher.Search(query, n).ScoreDocs)
+        {
+            var explanation = searcher.Explain(query, hit.Doc);
+            Assert.True(explanation.IsMatch, $"doc {hit.Doc}: explanation is not a match: {explanation}");
+            Assert.True(Math.Abs(explanation.Value - hit.Score) <= relativeTolerance * Math.Abs(hit.Score),
+                $"doc {hit.Doc}: explanation {explanation.Value:R} vs score {hit.Score:R}\n{explanation}");
+        }
+    }
 }
