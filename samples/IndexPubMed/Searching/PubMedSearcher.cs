@@ -1,0 +1,254 @@
+using IndexPubMed.Indexing;
+using Lucene.Net.Analysis;
+using Lucene.Net.Index;
+using Lucene.Net.QueryParsers.Classic;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Splade.Encoder;
+using Splade.Lucene.Index;
+using Splade.Lucene.Search;
+
+namespace IndexPubMed.Searching;
+
+/// <summary>
+/// Read-only searches over an index made by the <c>index</c> command: BM25 (Anserini-style bag of words),
+/// SPLADE (from text, a precomputed vector or parsed syntax) and hybrids of both. Every ranking is by
+/// score descending, ties by id (PMID) ascending, so a cut at k never depends on segment order.
+/// </summary>
+internal sealed class PubMedSearcher : IDisposable
+{
+    private static readonly Sort ScoreThenId = new(SortField.FIELD_SCORE, new SortField(PubMedSchema.Id, SortFieldType.STRING));
+
+    private readonly FSDirectory _directory;
+    private readonly DirectoryReader _reader;
+    private readonly Analyzer _analyzer;
+    private readonly SearchOptions _options;
+
+    private PubMedSearcher(FSDirectory directory, DirectoryReader reader, ISparseEncoder? encoder, SpladeIndexSettings? settings, SearchOptions options)
+    {
+        _directory = directory;
+        _reader = reader;
+        _analyzer = PubMedSchema.CreateAnalyzer();
+        _options = options;
+        Encoder = encoder;
+        Settings = settings;
+        Searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity(PubMedSchema.Splade, Bm25Index.CreateSimilarity()) };
+    }
+
+    /// <summary>The searcher: BM25 (k1 0.9, b 0.4, Lucene 9 lengths) for text fields, exact dot product for SPLADE.</summary>
+    public IndexSearcher Searcher { get; }
+
+    /// <summary>The reader.</summary>
+    public IndexReader Reader => _reader;
+
+    /// <summary>The model encoding SPLADE text queries, or null.</summary>
+    public ISparseEncoder? Encoder { get; }
+
+    /// <summary>The SPLADE settings recorded in the index, or null when it has no SPLADE field.</summary>
+    public SpladeIndexSettings? Settings { get; }
+
+    /// <summary>
+    /// Opens <paramref name="indexDirectory"/> read-only and checks its SPLADE settings against
+    /// <paramref name="encoder"/> (model id and similarity) and <paramref name="expectedScale"/>, when given.
+    /// </summary>
+    /// <exception cref="SearchSetupException">No index, or no document, in the folder.</exception>
+    /// <exception cref="SpladeIndexMismatchException">The index was built with another model, similarity or scale.</exception>
+    public static PubMedSearcher Open(string indexDirectory, ISparseEncoder? encoder, float? expectedScale, SearchOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(indexDirectory);
+        options ??= new SearchOptions();
+        options.Validate();
+        string full = Path.GetFullPath(indexDirectory);
+        if (!System.IO.Directory.Exists(full))
+        {
+            throw new SearchSetupException($"index folder '{full}' does not exist.");
+        }
+        var directory = FSDirectory.Open(full);
+        try
+        {
+            if (!DirectoryReader.IndexExists(directory))
+            {
+                throw new SearchSetupException($"'{full}' holds no Lucene index (build one with the index command).");
+            }
+            var reader = DirectoryReader.Open(directory);
+            try
+            {
+                if (reader.NumDocs == 0)
+                {
+                    throw new SearchSetupException($"the index in '{full}' has no documents.");
+                }
+                var stored = SpladeIndexSettings.Read(reader, PubMedSchema.Splade);
+                if (stored is not null && (encoder is not null || expectedScale is not null))
+                {
+                    // Storage mode needs no check: SpladeQuery reads impacts from whichever of tf or payload the field has.
+                    new SpladeIndexSettings(
+                        PubMedSchema.Splade,
+                        stored.StorageMode,
+                        expectedScale ?? stored.Scale,
+                        encoder?.ModelId ?? string.Empty,
+                        encoder?.SimilarityFunction ?? stored.SimilarityFunction).Verify(reader);
+                }
+                return new PubMedSearcher(directory, reader, encoder, stored, options);
+            }
+            catch
+            {
+                reader.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Anserini's bag-of-words BM25 query on <c>contents</c>.</summary>
+    public Query Bm25Query(string text) => BagOfWordsQuery.Build(_analyzer, PubMedSchema.Contents, text);
+
+    /// <summary>A SPLADE query encoded from <paramref name="text"/> by the model.</summary>
+    /// <exception cref="SearchSetupException">No model, or no SPLADE field in the index.</exception>
+    public Query SpladeQuery(string text)
+    {
+        RequireSplade();
+        var encoder = Encoder ?? throw new SearchSetupException("SPLADE queries from text need --model (or give --query-vectors).");
+        return new SpladeQuery(PubMedSchema.Splade, text, encoder, CreateSpladeQueryOptions());
+    }
+
+    /// <summary>A SPLADE query from precomputed token weights (Anserini query vectors).</summary>
+    /// <exception cref="SearchSetupException">No SPLADE field in the index, or a bad weight.</exception>
+    public Query SpladeQuery(IReadOnlyDictionary<string, float> termWeights, string queryId)
+    {
+        RequireSplade();
+        try
+        {
+            return new SpladeQuery(PubMedSchema.Splade, termWeights, CreateSpladeQueryOptions());
+        }
+        catch (ArgumentException e)
+        {
+            throw new SearchSetupException($"query vector '{queryId}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Parses query syntax: default field <c>contents</c>, <c>splade:"..."</c> clauses encoded by the model.</summary>
+    /// <exception cref="SearchSetupException">The syntax is wrong, or a SPLADE clause is given without a model.</exception>
+    public Query Parse(string text)
+    {
+        QueryParser parser = Encoder is { } encoder
+            ? new SpladeQueryParser(LuceneVersion.LUCENE_48, PubMedSchema.Contents, _analyzer, PubMedSchema.Splade, encoder, CreateSpladeQueryOptions())
+            : new LexicalQueryParser(PubMedSchema.Contents, _analyzer, PubMedSchema.Splade);
+        try
+        {
+            var query = parser.Parse(text);
+            if (Settings is null && ContainsSplade(query))
+            {
+                RequireSplade();
+            }
+            return query;
+        }
+        catch (ParseException e)
+        {
+            throw new SearchSetupException($"cannot parse the query: {FirstLine(e.Message)}. Quote text with special characters, or pass --syntax off to search it as plain text.", e);
+        }
+    }
+
+    /// <summary>The top <paramref name="k"/> hits of <paramref name="request"/>.</summary>
+    public IReadOnlyList<RankedHit> Search(SearchRequest request, int k)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (request.Parsed is { } parsed)
+        {
+            return Top(parsed, k);
+        }
+        if (!request.IsHybrid)
+        {
+            return Top(request.Bm25 ?? request.Splade!, k);
+        }
+        if (_options.Fusion == FusionMethod.Linear)
+        {
+            return Top(HybridQuery.Create(request.Bm25!, request.Splade!, _options.Bm25Weight, _options.SpladeWeight), k);
+        }
+        int depth = Math.Max(_options.FusionDepth, k);
+        var bm25 = Top(request.Bm25!, depth);
+        var splade = Top(request.Splade!, depth);
+        var ids = new Dictionary<int, string>();
+        foreach (var hit in bm25.Concat(splade))
+        {
+            ids[hit.Doc] = hit.Id;
+        }
+        ScoreDoc[][] lists = [ToScoreDocs(bm25), ToScoreDocs(splade)];
+        var fused = _options.Fusion == FusionMethod.Rrf
+            ? RankFusion.Reciprocal(lists, _options.RrfK)
+            : RankFusion.MinMaxCombination(lists, [_options.Bm25Weight, _options.SpladeWeight]);
+        // RankFusion breaks ties by Lucene document number, which depends on indexing order; the id keeps
+        // the tie order of every mode the same.
+        return fused.Select(sd => new RankedHit(sd.Doc, ids[sd.Doc], sd.Score))
+            .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal)
+            .Take(k).ToList();
+    }
+
+    /// <summary>Ranks <paramref name="query"/> alone: score descending, ties by id ascending.</summary>
+    public IReadOnlyList<RankedHit> Top(Query query, int k)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (query is BooleanQuery { Clauses.Count: 0 })
+        {
+            return [];
+        }
+        TopFieldDocs top = Searcher.Search(query, null, k, ScoreThenId, doDocScores: true, doMaxScore: false);
+        var hits = new RankedHit[top.ScoreDocs.Length];
+        for (int i = 0; i < hits.Length; i++)
+        {
+            var doc = (FieldDoc)top.ScoreDocs[i];
+            hits[i] = new RankedHit(doc.Doc, ((BytesRef)doc.Fields[1]).Utf8ToString(), doc.Score);
+        }
+        return hits;
+    }
+
+    /// <summary>The score <paramref name="query"/> gives document <paramref name="doc"/> (0 when it does not match).</summary>
+    public float ScoreOf(Query query, int doc) => Searcher.Explain(query, doc).Value;
+
+    /// <summary>The stored title of a document.</summary>
+    public string Title(int doc) => Searcher.Doc(doc).Get(PubMedSchema.Title) ?? "";
+
+    public void Dispose()
+    {
+        _analyzer.Dispose();
+        _reader.Dispose();
+        _directory.Dispose();
+    }
+
+    private SpladeQueryOptions CreateSpladeQueryOptions()
+    {
+        // The one place SearchOptions.Exhaustive will reach SPLADE evaluation once pruning exists;
+        // today every SpladeQuery is evaluated exhaustively whatever the flag says.
+        _ = _options.Exhaustive;
+        return new SpladeQueryOptions();
+    }
+
+    private void RequireSplade()
+    {
+        if (Settings is null)
+        {
+            throw new SearchSetupException("this index has no SPLADE field (was it built with --no-splade?): search it with --mode bm25.");
+        }
+    }
+
+    private static bool ContainsSplade(Query query) => query switch
+    {
+        Splade.Lucene.Search.SpladeQuery => true,
+        BooleanQuery b => b.Clauses.Any(c => ContainsSplade(c.Query)),
+        _ => false,
+    };
+
+    private static ScoreDoc[] ToScoreDocs(IReadOnlyList<RankedHit> hits) => hits.Select(h => new ScoreDoc(h.Doc, h.Score)).ToArray();
+
+    private static string FirstLine(string message)
+    {
+        int nl = message.IndexOfAny(['\r', '\n']);
+        return (nl < 0 ? message : message[..nl]).TrimEnd('.');
+    }
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using IndexPubMed.Indexing;
+using Lucene.Net.Index;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+using Lucene.Net.Util;
+using Splade.Lucene.Index;
+
+namespace IndexPubMed.Tests.Commands;
+
+/// <summary>The <c>search</c> command end to end on the PubMed fixture indexed with the tiny model.</summary>
+[Collection(PubMedIndexCollection.Name)]
+public sealed class SearchCommandTests : IDisposable
+{
+    private readonly PubMedIndexFixture _index;
+    private readonly string _dir = Directory.CreateTempSubdirectory("search-test").FullName;
+
+    public SearchCommandTests(PubMedIndexFixture index) => _index = index;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("bm25")]
+    [InlineData("splade")]
+    [InlineData("hybrid")]
+    public void SingleQuery_EveryMode_ShowsHitsThatAreInTheIndex(string mode)
+    {
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--top", "5", "cancer treatment");
+
+        Assert.True(exit == 0, error);
+        var ids = Cli.HitIds(output);
+        Assert.InRange(ids.Count, 1, 5);
+        Assert.All(ids, id => Assert.Contains(id, _index.Ids));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        if (mode != "bm25")
+        {
+            Assert.Contains("splade terms", output);
+        }
+        if (mode == "hybrid")
+        {
+            Assert.Contains("bm25 ", output);
+        }
+    }
+
+    [Fact]
+    public void Explain_PrintsTheExplanationOfEachHit()
+    {
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--top", "2", "--explain", "cancer");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("query weight x impact", output);
+        Assert.Contains("impact (term frequency)", output);
+    }
+
+    [Fact]
+    public void QuerySyntax_FieldClausesAndSpladeClauses_AreParsed()
+    {
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "title:cancer OR splade:\"lung tumour\"");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("title:cancer", output);
+        Assert.Contains("splade(\"lung tumour\")", output);
+        Assert.NotEmpty(Cli.HitIds(output));
+    }
+
+    [Fact]
+    public void QuerySyntax_Error_IsReportedClearly()
+    {
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "title:(cancer AND");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot parse the query", error);
+        Assert.Contains("--syntax off", error);
+    }
+
+    [Fact]
+    public void SpladeClause_WithoutModel_IsRefused()
+    {
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "splade:cancer AND year:2020");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("need --model", error);
+    }
+
+    [Fact]
+    public void Batch_WritesAWellFormedRun()
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack: aspirin?", "q3\tCOVID-19 vaccine"]);
+        string run = Path.Combine(_dir, "run.trec");
+
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "hybrid", "--fusion", "rrf",
+            "--queries", queries, "--run", run, "--depth", "20", "--quiet");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("queries/s", error);
+        Assert.Contains("p99", error);
+        var lines = File.ReadAllLines(run).Select(l => l.Split(' ')).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, f =>
+        {
+            Assert.Equal(6, f.Length);
+            Assert.Equal("Q0", f[1]);
+            Assert.Contains(f[2], _index.Ids);
+            Assert.Equal("hybrid-rrf", f[5]);
+        });
+        foreach (var query in lines.GroupBy(f => f[0]))
+        {
+            var rows = query.ToList();
+            Assert.InRange(rows.Count, 1, 20);
+            Assert.Equal(Enumerable.Range(1, rows.Count), rows.Select(f => int.Parse(f[3], CultureInfo.InvariantCulture)));
+            var scores = rows.Select(f => double.Parse(f[4], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(scores.OrderByDescending(s => s), scores);
+            Assert.Equal(rows.Count, rows.Select(f => f[2]).Distinct().Count());
+        }
+        Assert.Equal(["q1", "q2", "q3"], lines.Select(f => f[0]).Distinct());
+    }
+
+    [Fact]
+    public void QueryVectors_WithoutModel_SearchTheSpladeField()
+    {
+        string vectors = Path.Combine(_dir, "qv.jsonl");
+        File.WriteAllLines(vectors, ["{\"id\": \"v1\", \"vector\": {\"cancer\": 1.5, \"treatment\": 0.5}}"]);
+
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--query-vectors", vectors, "--depth", "5", "--quiet");
+
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
+        Assert.InRange(lines.Count, 1, 5);
+        Assert.All(lines, f => Assert.Equal("splade", f[5]));
+        // Scores are 1.5 x impact(cancer) + 0.5 x impact(treatment): a multiple of 0.5.
+        Assert.All(lines, f => Assert.Equal(0, double.Parse(f[4], CultureInfo.InvariantCulture) * 2 % 1));
+    }
+
+    [Fact]
+    public void ScaleOtherThanIndexed_IsRefused()
+    {
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--scale", "50", "cancer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("scale = '100'", error);
+        Assert.Contains("'50'", error);
+    }
+
+    [Fact]
+    public void IndexOfAnotherModel_IsRefused()
+    {
+        string copy = Path.Combine(_dir, "tampered");
+        Directory.CreateDirectory(copy);
+        foreach (var f in Directory.GetFiles(_index.IndexDir))
+        {
+            File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
+        }
+        using (var directory = FSDirectory.Open(copy))
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, null)))
+        {
+            var data = new Dictionary<string, string>(writer.CommitData);
+            data[SpladeIndexSettings.KeyFor(PubMedSchema.Splade, SpladeIndexSettings.ModelIdKey)] = "sha256:another-model";
+            writer.SetCommitData(data);
+            writer.Commit();
+        }
+
+        var (exit, _, error) = Cli.Run("search", "--index", copy, "--model", Cli.ModelDir, "--mode", "splade", "cancer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("model_id = 'sha256:another-model'", error);
+    }
+
+    [Fact]
+    public void SpladeModeWithoutModel_IsRefused()
+    {
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--mode", "hybrid", "cancer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--model", error);
+    }
+
+    [Fact]
+    public void MissingIndex_IsNamed()
+    {
+        string missing = Path.Combine(_dir, "nothing-here");
+
+        var (exit, _, error) = Cli.Run("search", "--index", missing, "cancer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(missing, error);
+    }
+
+    [Fact]
+    public void EmptyFolder_IsNamed()
+    {
+        var (exit, _, error) = Cli.Run("search", "--index", _dir, "cancer");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(_dir, error);
+        Assert.Contains("no Lucene index", error);
+    }
+
+    [Fact]
+    public void Stats_ReportsTheDocumentsAndSpladeSettings()
+    {
+        var (exit, output, error) = Cli.Run("stats", "--index", _index.IndexDir);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains($"documents          {_index.DocumentCount:N0}", output);
+        Assert.Contains("deleted documents  0", output);
+        Assert.Contains("scale 100", output);
+        Assert.Contains("active terms/document", output);
+        Assert.Contains("BM25 contents", output);
+    }
+}
