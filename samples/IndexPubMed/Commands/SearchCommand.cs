@@ -43,7 +43,7 @@ internal static class SearchCommand
         var fusion = new Option<string>("--fusion") { Description = "hybrid fusion: linear (one query, bm25-weight x BM25 + splade-weight x SPLADE), rrf, or minmax (weighted min-max normalised scores)", DefaultValueFactory = _ => "linear" };
         fusion.AcceptOnlyFromAmong("linear", "rrf", "minmax");
         var bm25Weight = new Option<float>("--bm25-weight") { Description = "weight of BM25 in linear and minmax fusion", DefaultValueFactory = _ => 1f };
-        var spladeWeight = new Option<float>("--splade-weight") { Description = "weight of SPLADE in linear and minmax fusion", DefaultValueFactory = _ => 1f };
+        var spladeWeight = new Option<float?>("--splade-weight") { Description = "weight of SPLADE in linear and minmax fusion (default: 1/scale for linear, so SPLADE counts in the model's weight units like BM25; 1 for minmax)" };
         var rrfK = new Option<int>("--rrf-k") { Description = "RRF constant k", DefaultValueFactory = _ => 60 };
         var depth = new Option<int>("--depth") { Description = "hits per query in runs, and per side before rrf/minmax fusion", DefaultValueFactory = _ => 1000 };
         var syntax = new Option<string>("--syntax")
@@ -227,7 +227,7 @@ internal static class SearchCommand
         var searched = request.Parsed ?? (request.IsHybrid ? null : request.Bm25 ?? request.Splade);
         output.WriteLine(searched is not null
             ? $"query: {searched}"
-            : $"query: {request.Bm25} | {request.Splade}  ({tag}{(a.Options.Fusion == FusionMethod.Linear ? $", {a.Options.Bm25Weight.ToString(CultureInfo.InvariantCulture)} x BM25 + {a.Options.SpladeWeight.ToString(CultureInfo.InvariantCulture)} x SPLADE" : "")})");
+            : $"query: {request.Bm25} | {request.Splade}  ({tag}{(a.Options.Fusion == FusionMethod.Linear ? $", {a.Options.Bm25Weight.ToString(CultureInfo.InvariantCulture)} x BM25 + {searcher.LinearSpladeWeight.ToString(CultureInfo.InvariantCulture)} x SPLADE" : "")})");
         output.WriteLine($"{hits.Count} hits shown of at most {Math.Min(k, a.Top)} (ties: score descending, then PMID ascending)");
         var spladeSide = request.Parsed ?? request.Splade;
         for (int i = 0; i < Math.Min(a.Top, hits.Count); i++)
@@ -278,7 +278,7 @@ internal static class SearchCommand
         }
         else if (options.Fusion == FusionMethod.Linear)
         {
-            output.Write(Indent(searcher.Searcher.Explain(Splade.Lucene.Search.HybridQuery.Create(request.Bm25!, request.Splade!, options.Bm25Weight, options.SpladeWeight), doc).ToString()));
+            output.Write(Indent(searcher.Searcher.Explain(Splade.Lucene.Search.HybridQuery.Create(request.Bm25!, request.Splade!, options.Bm25Weight, searcher.LinearSpladeWeight), doc).ToString()));
         }
         else
         {

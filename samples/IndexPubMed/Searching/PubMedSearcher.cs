@@ -104,6 +104,9 @@ internal sealed class PubMedSearcher : IDisposable
         }
     }
 
+    /// <summary>The SPLADE weight of linear fusion: as given, else 1/scale (see <see cref="SearchOptions.SpladeWeight"/>).</summary>
+    public float LinearSpladeWeight => _options.SpladeWeight ?? 1f / (Settings?.Scale ?? SpladeFieldOptions.DefaultScale);
+
     /// <summary>Anserini's bag-of-words BM25 query on <c>contents</c>.</summary>
     public Query Bm25Query(string text) => BagOfWordsQuery.Build(_analyzer, PubMedSchema.Contents, text);
 
@@ -168,7 +171,7 @@ internal sealed class PubMedSearcher : IDisposable
         }
         if (_options.Fusion == FusionMethod.Linear)
         {
-            return Top(HybridQuery.Create(request.Bm25!, request.Splade!, _options.Bm25Weight, _options.SpladeWeight), k);
+            return Top(HybridQuery.Create(request.Bm25!, request.Splade!, _options.Bm25Weight, LinearSpladeWeight), k);
         }
         int depth = Math.Max(_options.FusionDepth, k);
         var bm25 = Top(request.Bm25!, depth);
@@ -181,7 +184,7 @@ internal sealed class PubMedSearcher : IDisposable
         ScoreDoc[][] lists = [ToScoreDocs(bm25), ToScoreDocs(splade)];
         var fused = _options.Fusion == FusionMethod.Rrf
             ? RankFusion.Reciprocal(lists, _options.RrfK)
-            : RankFusion.MinMaxCombination(lists, [_options.Bm25Weight, _options.SpladeWeight]);
+            : RankFusion.MinMaxCombination(lists, [_options.Bm25Weight, _options.SpladeWeight ?? 1f]);
         // RankFusion breaks ties by Lucene document number, which depends on indexing order; the id keeps
         // the tie order of every mode the same.
         return fused.Select(sd => new RankedHit(sd.Doc, ids[sd.Doc], sd.Score))

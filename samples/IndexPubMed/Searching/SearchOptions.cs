@@ -11,8 +11,12 @@ internal sealed class SearchOptions
     /// <summary>Weight of the BM25 side (linear and min-max fusion).</summary>
     public float Bm25Weight { get; set; } = 1f;
 
-    /// <summary>Weight of the SPLADE side (linear and min-max fusion).</summary>
-    public float SpladeWeight { get; set; } = 1f;
+    /// <summary>
+    /// Weight of the SPLADE side (linear and min-max fusion). Null (default): 1 for min-max, and 1/scale for
+    /// linear fusion, because the SPLADE score is an impact sum of weights x round(weight x scale); dividing by
+    /// the scale puts it back in the model's own units, the size of BM25 scores, instead of 100 times larger.
+    /// </summary>
+    public float? SpladeWeight { get; set; }
 
     /// <summary>The RRF constant.</summary>
     public int RrfK { get; set; } = RankFusion.DefaultK;
@@ -39,7 +43,7 @@ internal sealed class SearchOptions
         {
             throw new ArgumentException($"The BM25 weight must be a finite non-negative number, not {Bm25Weight}.", nameof(Bm25Weight));
         }
-        if (!float.IsFinite(SpladeWeight) || SpladeWeight < 0)
+        if (SpladeWeight is float w && (!float.IsFinite(w) || w < 0))
         {
             throw new ArgumentException($"The SPLADE weight must be a finite non-negative number, not {SpladeWeight}.", nameof(SpladeWeight));
         }
