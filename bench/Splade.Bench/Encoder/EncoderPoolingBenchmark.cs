@@ -53,7 +53,7 @@ internal static class EncoderPoolingBenchmark
             var mine = results.Where(x => x.Variant == variant).ToList();
             var seconds = mine.SelectMany(x => x.SecondsPerBatch).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Describe(variant)} | {mine[0].Model} | {Statistics.Median(seconds):F3} | {seconds.Min():F3} | {ProcessMemory.Megabytes(mine.Max(x => x.PeakBytes))} | {ProcessMemory.Megabytes(mine.Max(x => x.EncodePeakBytes))} | {ProcessMemory.Megabytes(mine.Max(x => x.AfterLoadBytes))} | {ProcessMemory.Megabytes(mine.Max(x => x.AllocatedPerBatch))} |"));
+                $"| {Describe(variant)} | {mine[0].Model} | {Statistics.Median(seconds):F3} | {seconds.Min():F3} | {ProcessMemory.Megabytes(mine.Max(x => x.PeakBytes))} | {ProcessMemory.Megabytes(mine.Max(x => x.EncodePeakBytes))} | {ProcessMemory.Megabytes(mine.Max(x => x.AfterLoadBytes))} | {mine.Max(x => x.AllocatedPerBatch) / 1024.0:F0} KB |"));
         }
         Console.WriteLine();
         Console.WriteLine("peak RSS while encoding: VmHWM reset (clear_refs) after load and warm-up, read after the timed batches; max over rounds.");
