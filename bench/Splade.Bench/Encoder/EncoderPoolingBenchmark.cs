@@ -136,6 +136,7 @@ internal static class EncoderPoolingBenchmark
         var chunks = texts.Chunk(batchSize).ToArray();
         GC.Collect();
         long? afterLoad = ProcessMemory.ResidentBytes();
+        long managedCommitted = GC.GetGCMemoryInfo().TotalCommittedBytes;
 
         GC.KeepAlive(encoder.EncodeDocuments(chunks[0]));
         long? peakBefore = ProcessMemory.PeakResidentBytes();
@@ -156,7 +157,7 @@ internal static class EncoderPoolingBenchmark
         long? peak = peakBefore is long p1 && peakEncode is long p2 ? Math.Max(p1, p2) : peakEncode ?? peakBefore;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{variant}: load {loadSeconds:F1} s, s/batch {string.Join(" ", seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))}, peak {ProcessMemory.Megabytes(peak)}, encode peak {(reset ? ProcessMemory.Megabytes(peakEncode) : "n/a (reset failed)")}, after load {ProcessMemory.Megabytes(afterLoad)}"));
+            $"{variant}: load {loadSeconds:F1} s, s/batch {string.Join(" ", seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))}, peak {ProcessMemory.Megabytes(peak)}, encode peak {(reset ? ProcessMemory.Megabytes(peakEncode) : "n/a (reset failed)")}, after load {ProcessMemory.Megabytes(afterLoad)} (GC heap committed {ProcessMemory.Megabytes(managedCommitted)})"));
         var result = new ChildResult
         {
             Variant = variant,
