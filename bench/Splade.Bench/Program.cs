@@ -1,9 +1,41 @@
-return args.Length > 0 && args[0] == "lucene"
-    ? Splade.Bench.Lucene.LuceneBench.Run(args[1..])
-    : Usage();
+using Splade.Bench.Common;
+using Splade.Bench.Encoder;
+
+// A small dispatcher: each benchmark lives in its own file and takes its own --options.
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    return Usage();
+}
+if (args[0] == "lucene")
+{
+    return Splade.Bench.Lucene.LuceneBench.Run(args[1..]);
+}
+try
+{
+    var options = new BenchArguments(args[1..]);
+    return args[0] switch
+    {
+        "encoder" => EncoderThroughputBenchmark.Run(options),
+        "encoder-pooling" => EncoderPoolingBenchmark.Run(options),
+        "encoder-latency" => EncoderLatencyBenchmark.Run(options),
+        _ => Usage(),
+    };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 
 static int Usage()
 {
-    Console.WriteLine("usage: Splade.Bench <encoder|lucene|pruning> ...");
+    Console.Error.WriteLine("""
+        usage: Splade.Bench <benchmark> [--option value ...]
+          encoder           whole encoder vs bare InferenceSession.Run, documents/s
+          encoder-pooling   in-graph vs managed vs export-time pooling: s/batch and peak memory
+          encoder-latency   one short query: median and p99 latency, 2 and 1 threads
+          lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
+        Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.
+        """);
     return 2;
 }
