@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using IndexPubMed.Commands;
 using IndexPubMed.Indexing;
 using IndexPubMed.Tests.Input;
+using IndexPubMed.Tests.Support;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
 using Splade.Lucene.Index;
@@ -63,7 +63,7 @@ public sealed class IndexCommandTests : IDisposable
         string[] inputs = [Baseline1, Baseline2, update];
 
         // Killed (like kill -9) after 45 documents: mid-way through the second file, after some commits.
-        var crashed = RunChild(["index", "--index", IndexDir, "--model", Model, "--commit-every", "10", "--batch-size", "4", "--quiet", "--crash-after", "45", .. inputs]);
+        var crashed = CliProcess.Run(["index", "--index", IndexDir, "--model", Model, "--commit-every", "10", "--batch-size", "4", "--quiet", "--crash-after", "45", .. inputs]);
         Assert.NotEqual(0, crashed);
         int committed = ReadIndex(IndexDir).Count;
         Assert.InRange(committed, 30, 44);
@@ -146,21 +146,6 @@ public sealed class IndexCommandTests : IDisposable
     private int Index(params string[] inputs) => Run(["index", "--index", IndexDir, "--model", Model, "--quiet", .. inputs]);
 
     private static int Run(params string[] args) => new RootCommand { IndexCommand.Create() }.Parse(args).Invoke();
-
-    private static int RunChild(string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IndexPubMed.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "the child index run did not finish");
-        return process.ExitCode;
-    }
 
     /// <summary>PMID -> title of every live document; fails on a duplicated PMID.</summary>
     private static Dictionary<string, string> ReadIndex(string path)

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using IndexPubMed.Commands;
 using IndexPubMed.Indexing;
 using IndexPubMed.Tests.Input;
+using IndexPubMed.Tests.Support;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
@@ -87,7 +87,7 @@ public sealed class ReindexCommandTests : IDisposable
         string[] inputs = [TempDir.Fixture("pubmed25n1274.xml.gz"), TempDir.Fixture("pubmed25n1275.xml.gz")];
         Assert.Equal(0, Run(["index", "--index", IndexDir, "--no-splade", "--quiet", .. inputs]));
 
-        int crashed = RunChild("reindex", "--index", IndexDir, "--model", Model, "--commit-every", "8", "--batch-size", "2", "--quiet", "--crash-after", "20");
+        int crashed = CliProcess.Run("reindex", "--index", IndexDir, "--model", Model, "--commit-every", "8", "--batch-size", "2", "--quiet", "--crash-after", "20");
         Assert.NotEqual(0, crashed);
         Assert.Empty(SpladePostings(IndexDir, "splade"));
 
@@ -101,21 +101,6 @@ public sealed class ReindexCommandTests : IDisposable
     }
 
     private static int Run(params string[] args) => new RootCommand { IndexCommand.Create(), ReindexCommand.Create() }.Parse(args).Invoke();
-
-    private static int RunChild(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IndexPubMed.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "the child run did not finish");
-        return process.ExitCode;
-    }
 
     /// <summary>Document key ("id", else "key") -> SPLADE term -> impact (term frequency), live documents only.</summary>
     private static Dictionary<string, SortedDictionary<string, int>> SpladePostings(string path, string field)
