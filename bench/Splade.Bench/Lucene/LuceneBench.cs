@@ -119,7 +119,7 @@ internal static class LuceneBench
         if (mode != SpladeStorageMode.TermFrequency)
         {
             // TermQuery scores the frequency (1 here), not the payload: there is no like-for-like baseline.
-            var ms = Time(searcher, [splade], out var tops);
+            var ms = Time(searcher, [splade], out _);
             Console.WriteLine($"[{mode}] top-10 SpladeQuery {Summary(ms[0])}; load average {LoadAverage()}");
             return;
         }
