@@ -14,9 +14,11 @@ using Splade.Lucene.Search;
 namespace Splade.Bench.Lucene;
 
 /// <summary>
-/// <c>Splade.Bench lucene [--docs N] [--queries Q] [--mode tf|payload|both] [--seed S] [--dir PATH]</c>:
-/// indexes a synthetic corpus, then times top-10 SpladeQuery searches against the plain Lucene baseline
-/// (a BooleanQuery of boosted TermQuerys under SpladeSimilarity) and checks that they agree.
+/// <c>Splade.Bench lucene [--docs N] [--queries Q] [--mode tf|payload|both] [--seed S] [--dir PATH] [--keep]</c>:
+/// indexes a synthetic corpus (vectors generated before the clock starts), then times top-10 searches on one
+/// thread, SpladeQuery and the plain Lucene baseline (a BooleanQuery of boosted TermQuerys under
+/// SpladeSimilarity) interleaved query by query, and checks that they agree. The baseline runs on the
+/// term-frequency index only: on a payload index TermQuery scores the frequency (1), not the impact.
 /// </summary>
 internal static class LuceneBench
 {
@@ -25,6 +27,7 @@ internal static class LuceneBench
         int docs = 50_000, queries = 200, seed = 42;
         string mode = "both";
         string? root = null;
+        bool keep = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -35,6 +38,7 @@ internal static class LuceneBench
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--mode": mode = Next(); break;
                 case "--dir": root = Next(); break;
+                case "--keep": keep = true; break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
@@ -43,6 +47,10 @@ internal static class LuceneBench
         var corpus = new SyntheticCorpus(seed);
         Console.WriteLine($"synthetic corpus: seed {seed}, {docs} docs, ~{corpus.MeanTerms} terms/doc, Zipf offset {corpus.Offset:F1}, {queries} queries");
         var queryVectors = corpus.Queries(queries).ToArray();
+        Console.WriteLine($"queries: {queryVectors.Average(q => q.Count):F1} terms on average ({queryVectors.Min(q => q.Count)}-{queryVectors.Max(q => q.Count)}), weights {queryVectors.Min(q => q.Values.ToArray().Min()):G3}-{queryVectors.Max(q => q.Values.ToArray().Max()):G3}");
+        var clock = Stopwatch.StartNew();
+        var documents = corpus.Documents(docs).ToArray();
+        Console.WriteLine($"generated {docs} document vectors in {clock.Elapsed.TotalSeconds:F1} s (not counted in indexing): {documents.Average(d => d.Count):F1} terms on average, weights {documents.Min(d => d.Values.ToArray().Min()):G3}-{documents.Max(d => d.Values.ToArray().Max()):G3}");
         var modes = mode switch
         {
             "tf" => new[] { SpladeStorageMode.TermFrequency },
@@ -54,12 +62,12 @@ internal static class LuceneBench
         {
             foreach (var m in modes)
             {
-                RunMode(corpus, docs, queryVectors, m, Path.Combine(root, m.ToString()));
+                RunMode(corpus, documents, queryVectors, m, Path.Combine(root, m.ToString()));
             }
         }
         finally
         {
-            if (System.IO.Directory.Exists(root))
+            if (!keep && System.IO.Directory.Exists(root))
             {
                 System.IO.Directory.Delete(root, recursive: true);
             }
@@ -67,8 +75,10 @@ internal static class LuceneBench
         return 0;
     }
 
-    private static void RunMode(SyntheticCorpus corpus, int docCount, SparseVector[] queries, SpladeStorageMode mode, string path)
+    private static void RunMode(SyntheticCorpus corpus, SparseVector[] documents, SparseVector[] queries, SpladeStorageMode mode, string path)
     {
+        int docCount = documents.Length;
+        Console.WriteLine($"[{mode}] indexing starts, load average {LoadAverage()}");
         var options = new SpladeFieldOptions { StorageMode = mode };
         var stats = new SpladeIndexingStats();
         var clock = Stopwatch.StartNew();
@@ -76,7 +86,7 @@ internal static class LuceneBench
         using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { RAMBufferSizeMB = 256 }))
         {
             SpladeField? field = null;
-            foreach (var vector in corpus.Documents(docCount))
+            foreach (var vector in documents)
             {
                 if (field is null)
                 {
@@ -93,7 +103,7 @@ internal static class LuceneBench
         }
         double indexSeconds = clock.Elapsed.TotalSeconds;
         long bytes = new DirectoryInfo(path).EnumerateFiles().Sum(f => f.Length);
-        Console.WriteLine($"[{mode}] indexed {docCount} docs in {indexSeconds:F1} s ({docCount / indexSeconds:F0} docs/s), {bytes / 1e6:F1} MB; {stats}");
+        Console.WriteLine($"[{mode}] indexed {docCount} docs in {indexSeconds:F1} s ({docCount / indexSeconds:F0} docs/s), {bytes / 1e6:F1} MB ({bytes / 1048576.0:F1} MiB), {(double)stats.Terms / stats.Documents:F1} indexed terms/doc; load average {LoadAverage()}; {stats}");
 
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
         int maxDocFreq = 0;
@@ -105,24 +115,25 @@ internal static class LuceneBench
         Console.WriteLine($"[{mode}] commonest term is in {100.0 * maxDocFreq / docCount:F1}% of the documents");
         var searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity(options.FieldName) };
         var splade = queries.Select(q => (Query)new SpladeQuery(options.FieldName, q, corpus.Vocabulary)).ToArray();
-        var spladeMs = Time(searcher, splade, out var spladeTop);
+        Console.WriteLine($"[{mode}] segments {reader.Leaves.Count}; searching starts, load average {LoadAverage()}");
         if (mode != SpladeStorageMode.TermFrequency)
         {
             // TermQuery scores the frequency (1 here), not the payload: there is no like-for-like baseline.
-            Console.WriteLine($"[{mode}] segments {reader.Leaves.Count}; top-10 SpladeQuery {Summary(spladeMs)}");
+            var ms = Time(searcher, [splade], out _);
+            Console.WriteLine($"[{mode}] top-10 SpladeQuery {Summary(ms[0])}; load average {LoadAverage()}");
             return;
         }
         var boolean = queries.Select(q => Baseline(options.FieldName, q, corpus.Vocabulary)).ToArray();
-        var booleanMs = Time(searcher, boolean, out var booleanTop);
+        var both = Time(searcher, [splade, boolean], out var top);
         int same = 0;
         for (int i = 0; i < queries.Length; i++)
         {
-            if (spladeTop[i].SequenceEqual(booleanTop[i]))
+            if (top[0][i].SequenceEqual(top[1][i]))
             {
                 same++;
             }
         }
-        Console.WriteLine($"[{mode}] segments {reader.Leaves.Count}; top-10 SpladeQuery {Summary(spladeMs)}; BooleanQuery baseline {Summary(booleanMs)}; identical top-10 doc lists {same}/{queries.Length}");
+        Console.WriteLine($"[{mode}] top-10 SpladeQuery {Summary(both[0])}; BooleanQuery baseline {Summary(both[1])}; identical top-10 doc lists {same}/{queries.Length}; load average {LoadAverage()}");
     }
 
     private static Query Baseline(string field, SparseVector query, Vocabulary vocabulary)
@@ -135,27 +146,42 @@ internal static class LuceneBench
         return boolean;
     }
 
-    private static double[] Time(IndexSearcher searcher, Query[] queries, out int[][] top)
+    // Interleaved: query i of every kind runs before query i + 1 of any, in an order that alternates, so that
+    // a change in machine load or JIT state affects the kinds alike.
+    private static double[][] Time(IndexSearcher searcher, Query[][] kinds, out int[][][] top)
     {
-        for (int i = 0; i < Math.Min(20, queries.Length); i++)
+        int n = kinds[0].Length;
+        for (int i = 0; i < Math.Min(20, n); i++)
         {
-            searcher.Search(queries[i], 10);
+            foreach (var queries in kinds)
+            {
+                searcher.Search(queries[i], 10);
+            }
         }
-        var ms = new double[queries.Length];
-        top = new int[queries.Length][];
-        for (int i = 0; i < queries.Length; i++)
+        var ms = kinds.Select(_ => new double[n]).ToArray();
+        top = kinds.Select(_ => new int[n][]).ToArray();
+        for (int i = 0; i < n; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            var hits = searcher.Search(queries[i], 10);
-            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            top[i] = hits.ScoreDocs.Select(h => h.Doc).ToArray();
+            for (int j = 0; j < kinds.Length; j++)
+            {
+                int k = (i + j) % kinds.Length;
+                long start = Stopwatch.GetTimestamp();
+                var hits = searcher.Search(kinds[k][i], 10);
+                ms[k][i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                top[k][i] = hits.ScoreDocs.Select(h => h.Doc).ToArray();
+            }
         }
         return ms;
     }
 
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     private static string Summary(double[] ms)
     {
         var sorted = ms.OrderBy(x => x).ToArray();
-        return $"mean {ms.Average():F2} ms, p50 {sorted[sorted.Length / 2]:F2} ms, p95 {sorted[(int)(sorted.Length * 0.95)]:F2} ms";
+        // Nearest-rank percentiles.
+        double Percentile(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return $"mean {ms.Average():F2} ms, median {Percentile(0.5):F2} ms, p95 {Percentile(0.95):F2} ms, p99 {Percentile(0.99):F2} ms";
     }
 }

@@ -23,6 +23,9 @@ public sealed class SpladeFieldOptions
     /// in about 0 to 3.5, so 100 keeps two decimals, the largest impact is about 350 (cheap to emit as
     /// repeated tokens), and a document score, a sum of at most a few hundred such integers times the
     /// query weights, stays far below 2^24 where float sums of integers stop being exact.
+    /// Precision: each impact is off from <c>w x Scale</c> by at most 0.5, i.e. 0.5 / Scale (0.005) in weight
+    /// units, and weights below that round to 0 and are dropped; a score divided by <c>Scale</c> is therefore
+    /// within <c>0.5 / Scale x sum of |query weights|</c> of the unquantized dot product.
     /// </summary>
     public float Scale { get; set; } = DefaultScale;
 
