@@ -29,6 +29,7 @@ internal sealed class PubMedIndexer
     private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
     private DirectoryReader? _reader;
     private long _documentsWritten;
+    private long _bytesDone;
 
     public PubMedIndexer(PubMedIndexerOptions options) => _options = options;
 
@@ -64,10 +65,18 @@ internal sealed class PubMedIndexer
             var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, cancellation)), cancellation);
 
             var display = new Progress("records", null, _options.Quiet);
+            // Files are the only known measure of the whole job, so the ETA extrapolates from bytes of finished files.
+            var todo = inputs.Where(i => !progress.IsDone(IndexProgress.KeyOf(i.Path))).ToList();
+            long bytesTotal = todo.Sum(i => new FileInfo(i.Path).Length);
+            var sizes = todo.ToDictionary(i => IndexProgress.KeyOf(i.Path), i => new FileInfo(i.Path).Length);
             await foreach (var work in encoded.Reader.ReadAllAsync(cancellation))
             {
                 Apply(work, writer, progress, userData, CountError);
-                display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files");
+                if (work is Checkpoint { FileDone: true } done && sizes.TryGetValue(done.FileKey, out long size))
+                {
+                    _bytesDone += size;
+                }
+                display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files{Eta(display.Elapsed, bytesTotal)}");
             }
             await Task.WhenAll(parseTask, encodeTask);
             display.Finish(_documentsWritten);
@@ -78,6 +87,16 @@ internal sealed class PubMedIndexer
         {
             _reader?.Dispose();
         }
+    }
+
+    private string Eta(TimeSpan elapsed, long bytesTotal)
+    {
+        if (_bytesDone == 0 || bytesTotal == 0)
+        {
+            return "";
+        }
+        var left = TimeSpan.FromSeconds(elapsed.TotalSeconds * (bytesTotal - _bytesDone) / _bytesDone);
+        return $", ETA {(int)left.TotalHours}h{left.Minutes:D2}m{left.Seconds:D2}s";
     }
 
     private void CheckSettings(Dictionary<string, string> userData)
