@@ -20,6 +20,13 @@ public sealed class SpladeQueryOptions
     /// </summary>
     public float? WeightScale { get; set; }
 
+    /// <summary>
+    /// Turns off dynamic pruning in <see cref="SpladeSearcher.Search"/>: every matching document is
+    /// scored. Results are the same either way (pruning is exact); this is for measuring what pruning
+    /// saves and as a safety switch. Default false. Does not take part in query equality.
+    /// </summary>
+    public bool Exhaustive { get; set; }
+
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
     public void Validate()

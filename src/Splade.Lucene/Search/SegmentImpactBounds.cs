@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+
+namespace Splade.Lucene.Search;
+
+/// <summary>
+/// Upper bounds of the impacts of a segment's terms: for each block of <see cref="BlockSize"/> documents,
+/// the largest impact (term frequency or payload) of the term in the block, or -1 when the term has no
+/// posting there. Computed on first use of a term from one scan of its postings (deleted documents
+/// included: deletions only lower the true maximum, so the bound stays valid), and cached per segment core
+/// (<see cref="IndexReader.CoreCacheKey"/>, which segments reopened with new deletions share) in a
+/// <see cref="ConditionalWeakTable{TKey, TValue}"/>, so the cache goes away with the segment. Thread-safe.
+/// </summary>
+internal sealed class SegmentImpactBounds
+{
+    public const int BlockShift = 12;
+    public const int BlockSize = 1 << BlockShift;
+
+    private static readonly ConditionalWeakTable<object, SegmentImpactBounds> Cache = new();
+
+    private readonly int _blocks;
+    private readonly ConcurrentDictionary<(string Field, string Term), int[]> _terms = new();
+
+    private SegmentImpactBounds(int maxDoc)
+    {
+        _blocks = Math.Max(1, (maxDoc + BlockSize - 1) >> BlockShift);
+    }
+
+    public static SegmentImpactBounds For(AtomicReader reader) =>
+        Cache.GetValue(reader.CoreCacheKey, _ => new SegmentImpactBounds(reader.MaxDoc));
+
+    /// <summary>Block maxima of the term <paramref name="termsEnum"/> is positioned on (its position is unchanged).</summary>
+    public int[] Get(string field, string term, TermsEnum termsEnum, bool payloads)
+    {
+        var key = (field, term);
+        if (_terms.TryGetValue(key, out var maxima))
+        {
+            return maxima;
+        }
+        // Computed with this caller's own enum; a concurrent caller may compute the same array, which is harmless.
+        maxima = Compute(termsEnum, payloads);
+        return _terms.GetOrAdd(key, maxima);
+    }
+
+    private int[] Compute(TermsEnum termsEnum, bool payloads)
+    {
+        var maxima = new int[_blocks];
+        Array.Fill(maxima, -1);
+        DocsEnum? docs = payloads
+            ? termsEnum.DocsAndPositions(null, null, DocsAndPositionsFlags.PAYLOADS)
+            : termsEnum.Docs(null, null, DocsFlags.FREQS);
+        if (docs is null)
+        {
+            return maxima;
+        }
+        var postings = new ImpactPostings(docs, string.Empty, 1f);
+        int doc;
+        while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+        {
+            int block = doc >> BlockShift;
+            int impact = Math.Max(0, postings.Impact());
+            if (impact > maxima[block])
+            {
+                maxima[block] = impact;
+            }
+        }
+        return maxima;
+    }
+}
