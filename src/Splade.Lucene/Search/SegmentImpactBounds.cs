@@ -8,7 +8,9 @@ namespace Splade.Lucene.Search;
 /// <summary>
 /// Upper bounds of the impacts of a segment's terms: for each block of <see cref="BlockSize"/> documents,
 /// the largest impact (term frequency or payload) of the term in the block, or -1 when the term has no
-/// posting there. Computed on first use of a term from one scan of its postings (deleted documents
+/// posting there; and for each sub-block of <see cref="SubBlockSize"/> documents a byte q: 0 when the term
+/// has no posting in the sub-block, otherwise <c>ceil(255 x sub-block max / block max)</c> (at least 1), so
+/// that <c>block max x q / 255</c> bounds the sub-block's impacts at one byte per 128 documents. Computed on first use of a term from one scan of its postings (deleted documents
 /// included: deletions only lower the true maximum, so the bound stays valid), and cached per segment core
 /// (<see cref="IndexReader.CoreCacheKey"/>, which segments reopened with new deletions share) in a
 /// <see cref="ConditionalWeakTable{TKey, TValue}"/>, so the cache goes away with the segment. Thread-safe.
@@ -17,22 +19,26 @@ internal sealed class SegmentImpactBounds
 {
     public const int BlockShift = 12;
     public const int BlockSize = 1 << BlockShift;
+    public const int SubBlockShift = 7;
+    public const int SubBlockSize = 1 << SubBlockShift;
 
     private static readonly ConditionalWeakTable<object, SegmentImpactBounds> Cache = new();
 
     private readonly int _blocks;
-    private readonly ConcurrentDictionary<(string Field, string Term), int[]> _terms = new();
+    private readonly int _subBlocks;
+    private readonly ConcurrentDictionary<(string Field, string Term), TermImpactBounds> _terms = new();
 
     private SegmentImpactBounds(int maxDoc)
     {
         _blocks = Math.Max(1, (maxDoc + BlockSize - 1) >> BlockShift);
+        _subBlocks = Math.Max(1, (maxDoc + SubBlockSize - 1) >> SubBlockShift);
     }
 
     public static SegmentImpactBounds For(AtomicReader reader) =>
         Cache.GetValue(reader.CoreCacheKey, _ => new SegmentImpactBounds(reader.MaxDoc));
 
-    /// <summary>Block maxima of the term <paramref name="termsEnum"/> is positioned on (its position is unchanged).</summary>
-    public int[] Get(string field, string term, TermsEnum termsEnum, bool payloads)
+    /// <summary>Bounds of the term <paramref name="termsEnum"/> is positioned on (its position is unchanged).</summary>
+    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads)
     {
         var key = (field, term);
         if (_terms.TryGetValue(key, out var maxima))
@@ -44,16 +50,18 @@ internal sealed class SegmentImpactBounds
         return _terms.GetOrAdd(key, maxima);
     }
 
-    private int[] Compute(TermsEnum termsEnum, bool payloads)
+    private TermImpactBounds Compute(TermsEnum termsEnum, bool payloads)
     {
         var maxima = new int[_blocks];
         Array.Fill(maxima, -1);
+        var subMaxima = new int[_subBlocks];
+        Array.Fill(subMaxima, -1);
         DocsEnum? docs = payloads
             ? termsEnum.DocsAndPositions(null, null, DocsAndPositionsFlags.PAYLOADS)
             : termsEnum.Docs(null, null, DocsFlags.FREQS);
         if (docs is null)
         {
-            return maxima;
+            return new TermImpactBounds(maxima, new byte[_subBlocks]);
         }
         var postings = new ImpactPostings(docs, string.Empty, 1f);
         int doc;
@@ -65,7 +73,22 @@ internal sealed class SegmentImpactBounds
             {
                 maxima[block] = impact;
             }
+            int sub = doc >> SubBlockShift;
+            if (impact > subMaxima[sub])
+            {
+                subMaxima[sub] = impact;
+            }
         }
-        return maxima;
+        var quantized = new byte[_subBlocks];
+        for (int sub = 0; sub < _subBlocks; sub++)
+        {
+            if (subMaxima[sub] < 0)
+            {
+                continue;
+            }
+            long blockMax = maxima[sub >> (BlockShift - SubBlockShift)];
+            quantized[sub] = blockMax == 0 ? (byte)1 : (byte)Math.Max(1, ((255L * subMaxima[sub]) + blockMax - 1) / blockMax);
+        }
+        return new TermImpactBounds(maxima, quantized);
     }
 }

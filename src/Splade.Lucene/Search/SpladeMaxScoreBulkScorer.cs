@@ -29,6 +29,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly ImpactPostings[] _postings;
     private readonly float[] _weights;
     private readonly int[][] _blockMax;
+    private readonly byte[][] _subBlockMax;
     private readonly int _maxDoc;
     private readonly int _docBase;
     private readonly float _boost;
@@ -42,6 +43,9 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly int[] _order;
     private readonly double[] _prefix;
     private readonly bool[] _essential;
+    private readonly double[] _subPrefix;
+    private readonly bool[] _subAbsent;
+    private int _subBlock;
     private readonly int[][] _bufferDocs;
     private readonly int[][] _bufferImpacts;
     private readonly int[] _bufferCount;
@@ -55,11 +59,12 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private long _windowsScored;
     private long _windowsSkipped;
 
-    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, int[][] blockMax, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats)
+    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats)
     {
         _postings = postings;
         _weights = Array.ConvertAll(postings, p => p.Weight);
-        _blockMax = blockMax;
+        _blockMax = Array.ConvertAll(bounds, b => b.BlockMax);
+        _subBlockMax = Array.ConvertAll(bounds, b => b.SubBlockMax);
         _maxDoc = maxDoc;
         _docBase = docBase;
         _boost = boost;
@@ -75,6 +80,8 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         _order = new int[n];
         _prefix = new double[n];
         _essential = new bool[n];
+        _subPrefix = new double[n];
+        _subAbsent = new bool[n];
         _bufferDocs = new int[n][];
         _bufferImpacts = new int[n][];
         _bufferCount = new int[n];
@@ -137,7 +144,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             return;
         }
         _windowsScored++;
-        double nonEssentialBound = firstEssential == 0 ? 0 : _prefix[firstEssential - 1];
+        _subBlock = -1;
 
         for (int j = firstEssential; j < present; j++)
         {
@@ -161,9 +168,13 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 double partial = _partial[slot];
                 _partial[slot] = 0;
                 int doc = windowMin + slot;
-                if ((partial + nonEssentialBound) * _boundFactor < threshold)
+                if (firstEssential > 0)
                 {
-                    continue;
+                    int sub = doc >> SegmentImpactBounds.SubBlockShift;
+                    if (sub != _subBlock)
+                    {
+                        SubBlockBounds(sub, block, firstEssential);
+                    }
                 }
                 if (!CheckNonEssential(doc, ref partial, firstEssential, threshold))
                 {
@@ -219,14 +230,35 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         _bufferCursor[i] = 0;
     }
 
-    // Adds the non-essential terms, heaviest bound first; false as soon as the document cannot compete.
+    // The non-essential terms' bounds in one 128-document sub-block, far tighter than the window's for all
+    // but the commonest terms: prefix sums in the window's order, and which terms have no posting there.
+    private void SubBlockBounds(int sub, int block, int firstEssential)
+    {
+        _subBlock = sub;
+        double sum = 0;
+        for (int j = 0; j < firstEssential; j++)
+        {
+            int i = _order[j];
+            int q = _subBlockMax[i][sub];
+            _subAbsent[j] = q == 0;
+            sum += (double)_weights[i] * _blockMax[i][block] * q / 255.0;
+            _subPrefix[j] = sum;
+        }
+    }
+
+    // Adds the non-essential terms, heaviest window bound first, skipping those absent from the sub-block;
+    // false as soon as the partial score plus the remaining sub-block bounds cannot reach the threshold.
     private bool CheckNonEssential(int doc, ref double partial, int firstEssential, double threshold)
     {
         for (int j = firstEssential - 1; j >= 0; j--)
         {
-            if ((partial + _prefix[j]) * _boundFactor < threshold)
+            if ((partial + _subPrefix[j]) * _boundFactor < threshold)
             {
                 return false;
+            }
+            if (_subAbsent[j])
+            {
+                continue;
             }
             int i = _order[j];
             var p = _postings[i];

@@ -52,7 +52,7 @@ internal sealed class SpladeWeight : Weight
     {
         // Upper bounds need positive contributions: with a zero or negative weight or boost, stay exhaustive.
         bool prune = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f);
-        var blockMax = prune ? new List<int[]>(_terms.Length) : null;
+        var blockMax = prune ? new List<TermImpactBounds>(_terms.Length) : null;
         var postings = OpenPostings(context, acceptDocs, blockMax);
         if (postings is null)
         {
@@ -102,7 +102,7 @@ internal sealed class SpladeWeight : Weight
         return product;
     }
 
-    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<int[]>? blockMax = null)
+    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<TermImpactBounds>? blockMax = null)
     {
         var reader = context.AtomicReader;
         var info = reader.FieldInfos.FieldInfo(_field);
