@@ -17,7 +17,7 @@ namespace Splade.Lucene.Search;
 /// </summary>
 internal sealed class SegmentImpactBounds
 {
-    public const int BlockShift = 12;
+    public const int BlockShift = 11;
     public const int BlockSize = 1 << BlockShift;
     public const int SubBlockShift = 7;
     public const int SubBlockSize = 1 << SubBlockShift;

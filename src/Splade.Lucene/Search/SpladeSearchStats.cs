@@ -28,7 +28,7 @@ public sealed class SpladeSearchStats
     /// <summary>Postings read: postings decoded term at a time plus the positions reached by skipping (Advance).</summary>
     public long PostingsRead => Interlocked.Read(ref _postingsRead);
 
-    /// <summary>Windows of up to 4,096 documents that the pruning scorer evaluated (0 when exhaustive).</summary>
+    /// <summary>Windows of up to 2,048 documents that the pruning scorer evaluated (0 when exhaustive).</summary>
     public long WindowsScored => Interlocked.Read(ref _windowsScored);
 
     /// <summary>Windows skipped without reading a posting because their upper bound could not reach the top k.</summary>

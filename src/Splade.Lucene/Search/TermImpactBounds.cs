@@ -9,7 +9,7 @@ internal sealed class TermImpactBounds
         SubBlockMax = subBlockMax;
     }
 
-    /// <summary>Largest impact per block of 4,096 documents; -1 when the term has no posting in the block.</summary>
+    /// <summary>Largest impact per block of 2,048 documents; -1 when the term has no posting in the block.</summary>
     public int[] BlockMax { get; }
 
     /// <summary>Per sub-block of 128 documents: 0 when absent, else q with sub-block max &lt;= block max x q / 255.</summary>

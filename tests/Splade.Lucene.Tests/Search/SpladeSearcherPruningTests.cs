@@ -33,7 +33,7 @@ public sealed class SpladeSearcherPruningTests
     public void PrunedTopKIsTheExhaustiveTopK(SpladeStorageMode mode)
     {
         var random = TestRandom.Create(_output);
-        // Segments of 4,500 documents span two pruning windows; the last one is small.
+        // Segments of 4,500 documents span three pruning windows of 2,048; the last one is small.
         var corpus = new RandomSpladeCorpus(random, 10_000, deleteFraction: 0.05);
         using var dir = corpus.BuildIndex(mode, maxBufferedDocs: 4500);
         using var reader = DirectoryReader.Open(dir);
