@@ -28,6 +28,7 @@ internal static class PruningBench
         string root = "/work/bench-data";
         string? vectorsDir = null;
         bool buildOnly = false;
+        bool perQuery = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -40,6 +41,7 @@ internal static class PruningBench
                 case "--dir": root = Next(); break;
                 case "--query-vectors": vectorsDir = Next(); break;
                 case "--build-only": buildOnly = true; break;
+                case "--per-query": perQuery = true; break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
@@ -69,13 +71,13 @@ internal static class PruningBench
             string path = BenchIndex.Ensure(corpus, seed, docs, segments, root);
             if (!buildOnly)
             {
-                RunIndex(path, docs, corpus, querySets);
+                RunIndex(path, docs, corpus, querySets, perQuery);
             }
         }
         return 0;
     }
 
-    private static void RunIndex(string path, int docs, SyntheticCorpus corpus, List<(string Name, SparseVector[] Queries)> querySets)
+    private static void RunIndex(string path, int docs, SyntheticCorpus corpus, List<(string Name, SparseVector[] Queries)> querySets, bool perQuery)
     {
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
         const string field = "splade";
@@ -138,8 +140,17 @@ internal static class PruningBench
                 var stats = new[] { new SpladeSearchStats(), new SpladeSearchStats() };
                 for (int i = 0; i < splade.Length; i++)
                 {
-                    SpladeSearcher.Search(searcher, splade[i], K, stats[0]);
-                    SpladeSearcher.Search(searcher, new SpladeQuery(field, vectors[i], corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true }), K, stats[1]);
+                    var one = new[] { new SpladeSearchStats(), new SpladeSearchStats() };
+                    SpladeSearcher.Search(searcher, splade[i], K, one[0]);
+                    SpladeSearcher.Search(searcher, new SpladeQuery(field, vectors[i], corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true }), K, one[1]);
+                    for (int s = 0; s < 2; s++)
+                    {
+                        stats[s].Add(one[s]);
+                    }
+                    if (perQuery)
+                    {
+                        Console.WriteLine($"   q{i} terms {vectors[i].Count}: pruned {ms[0][i]:F2} ms exhaustive {ms[1][i]:F2} ms BooleanQuery {ms[2][i]:F2} ms; postings pruned/exhaustive {one[0].PostingsRead}/{one[1].PostingsRead} = {one[0].PostingsRead / (double)one[1].PostingsRead:F2}");
+                    }
                 }
                 double boolMedian = Median(ms[2]);
                 Console.WriteLine($"   [{threads}] load {loadBefore} -> {LoadAverage()}");

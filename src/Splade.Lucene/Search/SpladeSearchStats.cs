@@ -49,6 +49,14 @@ public sealed class SpladeSearchStats
         CultureInfo.InvariantCulture,
         $"searches {Searches}, documents scored {DocumentsScored}, postings read {PostingsRead}, windows scored {WindowsScored}, skipped {WindowsSkipped}");
 
+    /// <summary>Adds the counters of <paramref name="other"/> to this instance.</summary>
+    public void Add(SpladeSearchStats other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Interlocked.Add(ref _searches, other.Searches);
+        Add(other.DocumentsScored, other.PostingsRead, other.WindowsScored, other.WindowsSkipped);
+    }
+
     internal void AddSearch() => Interlocked.Increment(ref _searches);
 
     internal void Add(long documentsScored, long postingsRead, long windowsScored, long windowsSkipped)
