@@ -10,7 +10,11 @@ namespace Splade.Lucene.Search;
 /// the largest impact (term frequency or payload) of the term in the block, or -1 when the term has no
 /// posting there; and for each sub-block of <see cref="SubBlockSize"/> documents a byte q: 0 when the term
 /// has no posting in the sub-block, otherwise <c>ceil(255 x sub-block max / block max)</c> (at least 1), so
-/// that <c>block max x q / 255</c> bounds the sub-block's impacts at one byte per 128 documents. Computed on first use of a term from one scan of its postings (deleted documents
+/// that <c>block max x q / 255</c> bounds the sub-block's impacts at one byte per 128 documents.
+/// Common terms (at least <see cref="TierMinDocFreq"/> postings) also keep their high-impact tier: the
+/// postings whose impact is above the term's median impact in the segment, in memory (6 bytes each, about
+/// half the term's postings), so that the pruning scorer can read those without decoding the postings and
+/// bound the rest by the median. Computed on first use of a term from one scan of its postings (deleted documents
 /// included: deletions only lower the true maximum, so the bound stays valid), and cached per segment core
 /// (<see cref="IndexReader.CoreCacheKey"/>, which segments reopened with new deletions share) in a
 /// <see cref="ConditionalWeakTable{TKey, TValue}"/>, so the cache goes away with the segment. Thread-safe.
@@ -21,6 +25,9 @@ internal sealed class SegmentImpactBounds
     public const int BlockSize = 1 << BlockShift;
     public const int SubBlockShift = 7;
     public const int SubBlockSize = 1 << SubBlockShift;
+
+    /// <summary>Terms with at least this many postings in the segment get a high-impact tier.</summary>
+    public const int TierMinDocFreq = 1024;
 
     private static readonly ConditionalWeakTable<object, SegmentImpactBounds> Cache = new();
 
@@ -64,11 +71,21 @@ internal sealed class SegmentImpactBounds
             return new TermImpactBounds(maxima, new byte[_subBlocks]);
         }
         var postings = new ImpactPostings(docs, string.Empty, 1f);
+        bool tier = termsEnum.DocFreq >= TierMinDocFreq;
+        var allDocs = tier ? new List<int>(termsEnum.DocFreq) : null;
+        var allImpacts = tier ? new List<int>(termsEnum.DocFreq) : null;
         int doc;
         while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
             int block = doc >> BlockShift;
-            int impact = Math.Max(0, postings.Impact());
+            int raw = postings.Impact();
+            if (tier)
+            {
+                allDocs!.Add(doc);
+                allImpacts!.Add(raw);
+                tier = raw is >= 0 and <= ushort.MaxValue;
+            }
+            int impact = Math.Max(0, raw);
             if (impact > maxima[block])
             {
                 maxima[block] = impact;
@@ -89,6 +106,60 @@ internal sealed class SegmentImpactBounds
             long blockMax = maxima[sub >> (BlockShift - SubBlockShift)];
             quantized[sub] = blockMax == 0 ? (byte)1 : (byte)Math.Max(1, ((255L * subMaxima[sub]) + blockMax - 1) / blockMax);
         }
-        return new TermImpactBounds(maxima, quantized);
+        return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!) : new TermImpactBounds(maxima, quantized);
+    }
+
+    private TermImpactBounds WithTier(int[] maxima, byte[] quantized, List<int> docs, List<int> impacts)
+    {
+        var sorted = impacts.ToArray();
+        Array.Sort(sorted);
+        int tau = sorted[sorted.Length / 2];
+        int count = sorted.Length - FirstAtLeast(sorted, tau + 1);
+        if (count == 0)
+        {
+            return new TermImpactBounds(maxima, quantized);
+        }
+        var highDocs = new int[count];
+        var highImpacts = new ushort[count];
+        var blockStart = new int[_blocks + 1];
+        int n = 0;
+        int nextBlock = 0;
+        for (int i = 0; i < docs.Count; i++)
+        {
+            if (impacts[i] <= tau)
+            {
+                continue;
+            }
+            int block = docs[i] >> BlockShift;
+            while (nextBlock <= block)
+            {
+                blockStart[nextBlock++] = n;
+            }
+            highDocs[n] = docs[i];
+            highImpacts[n++] = (ushort)impacts[i];
+        }
+        while (nextBlock <= _blocks)
+        {
+            blockStart[nextBlock++] = n;
+        }
+        return new TermImpactBounds(maxima, quantized, tau, highDocs, highImpacts, blockStart);
+    }
+
+    private static int FirstAtLeast(int[] sorted, int value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

@@ -1,18 +1,21 @@
 using System.Numerics;
 using Lucene.Net.Search;
+using Lucene.Net.Util;
 
 namespace Splade.Lucene.Search;
 
 /// <summary>
 /// Exact top-k evaluation with windowed MaxScore (the design of Lucene 9's MaxScoreBulkScorer, rebuilt
 /// for impacts): the segment is cut into windows of <see cref="SegmentImpactBounds.BlockSize"/> documents.
-/// In each window every term present there gets the upper bound <c>weight x block max impact</c>; terms
-/// sorted by bound are split into non-essential ones (the cheapest terms whose bounds sum below the
-/// current k-th best score: a document matching only those cannot compete) and essential ones. The
-/// essential terms are read term at a time into the window; each document they hit then checks the
-/// non-essential terms, heaviest first, by skipping (Advance), and is dropped as soon as its partial score
-/// plus the remaining bounds falls below the threshold. A window whose bounds all sum below the threshold
-/// is skipped without reading a posting.
+/// In each window every term present there gets the upper bound <c>weight x block max impact</c>; a common
+/// term with a high-impact tier is split into a high part (same bound) and a low part (bound
+/// <c>weight x median impact</c>). Parts sorted by bound are split into non-essential ones (the cheapest
+/// whose bounds sum below the current k-th best score: a document matching only those cannot compete) and
+/// essential ones. Essential terms are read term at a time into the window (from the postings, or from
+/// the in-memory high tier when only a term's high part is essential); each document they hit then checks
+/// the non-essential parts, heaviest first, by skipping (Advance), and is dropped as soon as its partial
+/// score plus the remaining bounds (of its 128-document sub-block) falls below the threshold. A window
+/// whose bounds all sum below the threshold is skipped without reading a posting.
 /// <para>
 /// Exactness: bounds and partial scores are doubles, compared with a relative slack that covers the
 /// float rounding of the real score; a surviving document is rescored in float in query term order, the
@@ -25,33 +28,41 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
 {
     private const int Shift = SegmentImpactBounds.BlockShift;
     private const int WindowSize = SegmentImpactBounds.BlockSize;
+    private const int SubShift = SegmentImpactBounds.SubBlockShift;
+
+    // Per-window state of a term.
+    private const byte Absent = 0;
+    private const byte Full = 1;
+    private const byte HighOnly = 2;
+    private const byte NonEssential = 3;
 
     private readonly ImpactPostings[] _postings;
     private readonly float[] _weights;
-    private readonly int[][] _blockMax;
-    private readonly byte[][] _subBlockMax;
+    private readonly TermImpactBounds[] _termBounds;
     private readonly int _maxDoc;
     private readonly int _docBase;
     private readonly float _boost;
     private readonly double _boundFactor;
     private readonly TopKThreshold _top;
+    private readonly IBits? _acceptDocs;
     private readonly SpladeSearchStats? _stats;
     private readonly ScoreHolder _holder;
 
-    private readonly double[] _bounds;
-    private readonly double[] _sortKeys;
-    private readonly int[] _order;
-    private readonly double[] _prefix;
-    private readonly bool[] _essential;
+    private readonly byte[] _state;
+    private readonly double[] _itemKeys;
+    private readonly int[] _items;
+    private readonly int[] _check;
+    private readonly double[] _checkKeys;
     private readonly double[] _subPrefix;
     private readonly bool[] _subAbsent;
-    private int _subBlock;
     private readonly int[][] _bufferDocs;
     private readonly int[][] _bufferImpacts;
     private readonly int[] _bufferCount;
-    private readonly int[] _bufferCursor;
+    private readonly int[] _cursor;
     private readonly double[] _partial = new double[WindowSize];
     private readonly ulong[] _matched = new ulong[WindowSize / 64];
+    private int _checkCount;
+    private int _subBlock;
 
     private int _next;
     private long _documentsScored;
@@ -59,33 +70,33 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private long _windowsScored;
     private long _windowsSkipped;
 
-    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats)
+    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs)
     {
+        _acceptDocs = acceptDocs;
         _postings = postings;
         _weights = Array.ConvertAll(postings, p => p.Weight);
-        _blockMax = Array.ConvertAll(bounds, b => b.BlockMax);
-        _subBlockMax = Array.ConvertAll(bounds, b => b.SubBlockMax);
+        _termBounds = bounds;
         _maxDoc = maxDoc;
         _docBase = docBase;
         _boost = boost;
-        // Float sums of n positive terms exceed the real sum by at most (n - 1) ulps-ish relative error, each
+        // A float sum of n positive terms exceeds the real sum by at most about (n - 1) x 2^-24 relative; each
         // product and the final boost multiply add one more rounding: (n + 2) x 2^-23 covers them all, doubled.
         _boundFactor = boost * (1.0 + ((postings.Length + 2) * Math.Pow(2, -22)));
         _top = top;
         _stats = stats;
         _holder = new ScoreHolder(weight);
         int n = postings.Length;
-        _bounds = new double[n];
-        _sortKeys = new double[n];
-        _order = new int[n];
-        _prefix = new double[n];
-        _essential = new bool[n];
+        _state = new byte[n];
+        _itemKeys = new double[2 * n];
+        _items = new int[2 * n];
+        _check = new int[n];
+        _checkKeys = new double[n];
         _subPrefix = new double[n];
         _subAbsent = new bool[n];
         _bufferDocs = new int[n][];
         _bufferImpacts = new int[n][];
         _bufferCount = new int[n];
-        _bufferCursor = new int[n];
+        _cursor = new int[n];
     }
 
     public override bool Score(ICollector collector, int max)
@@ -108,50 +119,70 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     {
         int block = windowMin >> Shift;
         double threshold = _top.Threshold;
-        int present = 0;
+
+        // Parts: item 2i + 1 is term i's high part (or the whole term), item 2i its low part.
+        int m = 0;
         for (int i = 0; i < _postings.Length; i++)
         {
-            _essential[i] = false;
-            int bm = _blockMax[i][block];
+            var b = _termBounds[i];
+            int bm = b.BlockMax[block];
             if (bm < 0)
             {
+                _state[i] = Absent;
                 continue;
             }
-            _bounds[i] = (double)_weights[i] * bm;
-            _sortKeys[present] = _bounds[i];
-            _order[present++] = i;
+            _state[i] = Full;
+            if (b.Tau >= 0 && b.Tau < bm)
+            {
+                _itemKeys[m] = (double)_weights[i] * b.Tau;
+                _items[m++] = 2 * i;
+            }
+            _itemKeys[m] = (double)_weights[i] * bm;
+            _items[m++] = (2 * i) + 1;
         }
-        if (present == 0)
+        if (m == 0)
         {
             _windowsSkipped++;
             return;
         }
-        Array.Sort(_sortKeys, _order, 0, present);
+        Array.Sort(_itemKeys, _items, 0, m);
         double sum = 0;
         int firstEssential = 0;
-        for (int j = 0; j < present; j++)
+        while (firstEssential < m && (sum + _itemKeys[firstEssential]) * _boundFactor < threshold)
         {
-            sum += _bounds[_order[j]];
-            _prefix[j] = sum;
-            if (firstEssential == j && sum * _boundFactor < threshold)
-            {
-                firstEssential = j + 1;
-            }
+            sum += _itemKeys[firstEssential];
+            int item = _items[firstEssential++];
+            // Low parts sort before their high parts, so a high part here means the whole term is non-essential.
+            _state[item >> 1] = (item & 1) == 1 ? NonEssential : HighOnly;
         }
-        if (firstEssential == present)
+        if (firstEssential == m)
         {
             _windowsSkipped++;
             return;
         }
         _windowsScored++;
-        _subBlock = -1;
 
-        for (int j = firstEssential; j < present; j++)
+        _checkCount = 0;
+        for (int i = 0; i < _postings.Length; i++)
         {
-            int i = _order[j];
-            _essential[i] = true;
-            ReadWindow(i, windowMin, windowEnd);
+            switch (_state[i])
+            {
+                case Full:
+                    ReadWindow(i, windowMin, windowEnd);
+                    break;
+                case HighOnly:
+                    ReadHigh(i, block, windowMin, windowEnd);
+                    _checkKeys[_checkCount] = (double)_weights[i] * _termBounds[i].Tau;
+                    _check[_checkCount++] = i;
+                    break;
+                case NonEssential:
+                    _checkKeys[_checkCount] = (double)_weights[i] * _termBounds[i].BlockMax[block];
+                    _check[_checkCount++] = i;
+                    break;
+            }
         }
+        Array.Sort(_checkKeys, _check, 0, _checkCount);
+        _subBlock = -1;
 
         for (int w = 0; w < _matched.Length; w++)
         {
@@ -168,17 +199,17 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 double partial = _partial[slot];
                 _partial[slot] = 0;
                 int doc = windowMin + slot;
-                if (firstEssential > 0)
+                if (_checkCount > 0)
                 {
-                    int sub = doc >> SegmentImpactBounds.SubBlockShift;
+                    int sub = doc >> SubShift;
                     if (sub != _subBlock)
                     {
-                        SubBlockBounds(sub, block, firstEssential);
+                        SubBlockBounds(sub, block);
                     }
-                }
-                if (!CheckNonEssential(doc, ref partial, firstEssential, threshold))
-                {
-                    continue;
+                    if (!CheckNonEssential(doc, ref partial, threshold))
+                    {
+                        continue;
+                    }
                 }
                 float score = ExactScore(doc);
                 _documentsScored++;
@@ -194,8 +225,8 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         }
     }
 
-    // Term at a time over [windowMin, windowEnd): buffers (doc, impact) for the exact rescoring and adds the
-    // contribution to the window's partial scores.
+    // Term at a time over [windowMin, windowEnd) from the postings: buffers (doc, impact) for the exact
+    // rescoring and adds the contribution to the window's partial scores.
     private void ReadWindow(int i, int windowMin, int windowEnd)
     {
         var p = _postings[i];
@@ -227,30 +258,64 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         }
         _postingsRead += count;
         _bufferCount[i] = count;
-        _bufferCursor[i] = 0;
+        _cursor[i] = 0;
     }
 
-    // The non-essential terms' bounds in one 128-document sub-block, far tighter than the window's for all
-    // but the commonest terms: prefix sums in the window's order, and which terms have no posting there.
-    private void SubBlockBounds(int sub, int block, int firstEssential)
+    // Term at a time over the window's entries of the in-memory high tier; the postings are not touched.
+    private void ReadHigh(int i, int block, int windowMin, int windowEnd)
+    {
+        var b = _termBounds[i];
+        var docs = b.HighDocs!;
+        var impacts = b.HighImpacts!;
+        float weight = _weights[i];
+        int c = b.HighBlockStart![block];
+        int end = b.HighBlockStart[block + 1];
+        while (c < end && docs[c] < windowMin)
+        {
+            c++;
+        }
+        _cursor[i] = c;
+        var accept = _acceptDocs;
+        for (; c < end && docs[c] < windowEnd; c++)
+        {
+            // The tier was built without deletions.
+            if (accept is not null && !accept.Get(docs[c]))
+            {
+                continue;
+            }
+            int slot = docs[c] - windowMin;
+            _partial[slot] += weight * (float)impacts[c];
+            _matched[slot >> 6] |= 1UL << slot;
+        }
+    }
+
+    // Sub-block bounds of the parts to check, far tighter than the window's for all but the commonest terms:
+    // prefix sums in check order, and which terms have no posting in the sub-block.
+    private void SubBlockBounds(int sub, int block)
     {
         _subBlock = sub;
         double sum = 0;
-        for (int j = 0; j < firstEssential; j++)
+        for (int j = 0; j < _checkCount; j++)
         {
-            int i = _order[j];
-            int q = _subBlockMax[i][sub];
+            int i = _check[j];
+            var b = _termBounds[i];
+            int q = b.SubBlockMax[sub];
             _subAbsent[j] = q == 0;
-            sum += (double)_weights[i] * _blockMax[i][block] * q / 255.0;
+            double bound = (double)b.BlockMax[block] * q / 255.0;
+            if (_state[i] == HighOnly)
+            {
+                bound = Math.Min(bound, b.Tau);
+            }
+            sum += _weights[i] * bound;
             _subPrefix[j] = sum;
         }
     }
 
-    // Adds the non-essential terms, heaviest window bound first, skipping those absent from the sub-block;
-    // false as soon as the partial score plus the remaining sub-block bounds cannot reach the threshold.
-    private bool CheckNonEssential(int doc, ref double partial, int firstEssential, double threshold)
+    // Adds the parts to check, heaviest window bound first; false as soon as the partial score plus the
+    // remaining sub-block bounds cannot reach the threshold.
+    private bool CheckNonEssential(int doc, ref double partial, double threshold)
     {
-        for (int j = firstEssential - 1; j >= 0; j--)
+        for (int j = _checkCount - 1; j >= 0; j--)
         {
             if ((partial + _subPrefix[j]) * _boundFactor < threshold)
             {
@@ -260,7 +325,12 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             {
                 continue;
             }
-            int i = _order[j];
+            int i = _check[j];
+            if (_state[i] == HighOnly && InHighTier(i, doc) >= 0)
+            {
+                // Already counted from the high tier.
+                continue;
+            }
             var p = _postings[i];
             int d = p.Doc;
             if (d < doc)
@@ -276,32 +346,63 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         return partial * _boundFactor >= threshold;
     }
 
-    // The float sum in query term order, as the exhaustive scorers compute it. Non-essential terms were
-    // all advanced to doc by CheckNonEssential; terms absent from the window cannot match.
+    // Index of doc in term i's high tier, or -1; documents are looked up in increasing order.
+    private int InHighTier(int i, int doc)
+    {
+        var docs = _termBounds[i].HighDocs!;
+        int c = _cursor[i];
+        while (c < docs.Length && docs[c] < doc)
+        {
+            c++;
+        }
+        _cursor[i] = c;
+        return c < docs.Length && docs[c] == doc ? c : -1;
+    }
+
+    // The float sum in query term order, as the exhaustive scorers compute it. The postings of parts to check
+    // were all advanced to doc by CheckNonEssential unless the sub-block has none; absent terms cannot match.
     private float ExactScore(int doc)
     {
         float sum = 0f;
-        int block = doc >> Shift;
         for (int i = 0; i < _postings.Length; i++)
         {
-            if (_essential[i])
+            switch (_state[i])
             {
-                var docs = _bufferDocs[i];
-                int c = _bufferCursor[i];
-                int n = _bufferCount[i];
-                while (c < n && docs[c] < doc)
+                case Full:
                 {
-                    c++;
+                    var docs = _bufferDocs[i];
+                    int c = _cursor[i];
+                    int n = _bufferCount[i];
+                    while (c < n && docs[c] < doc)
+                    {
+                        c++;
+                    }
+                    _cursor[i] = c;
+                    if (c < n && docs[c] == doc)
+                    {
+                        sum += _weights[i] * (float)_bufferImpacts[i][c];
+                    }
+                    break;
                 }
-                _bufferCursor[i] = c;
-                if (c < n && docs[c] == doc)
+                case HighOnly:
                 {
-                    sum += _weights[i] * (float)_bufferImpacts[i][c];
+                    int c = InHighTier(i, doc);
+                    if (c >= 0)
+                    {
+                        sum += _weights[i] * (float)_termBounds[i].HighImpacts![c];
+                    }
+                    else if (_postings[i].Doc == doc)
+                    {
+                        sum += _postings[i].Contribution();
+                    }
+                    break;
                 }
-            }
-            else if (_blockMax[i][block] >= 0 && _postings[i].Doc == doc)
-            {
-                sum += _postings[i].Contribution();
+                case NonEssential:
+                    if (_postings[i].Doc == doc)
+                    {
+                        sum += _postings[i].Contribution();
+                    }
+                    break;
             }
         }
         return sum * _boost;

@@ -59,7 +59,7 @@ internal sealed class SpladeWeight : Weight
             return null;
         }
         return prune
-            ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats)
+            ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats, acceptDocs)
             : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost, _pruning?.Stats);
     }
 

@@ -3,10 +3,14 @@ namespace Splade.Lucene.Search;
 /// <summary>One term's impact upper bounds in one segment (see <see cref="SegmentImpactBounds"/>).</summary>
 internal sealed class TermImpactBounds
 {
-    public TermImpactBounds(int[] blockMax, byte[] subBlockMax)
+    public TermImpactBounds(int[] blockMax, byte[] subBlockMax, int tau = -1, int[]? highDocs = null, ushort[]? highImpacts = null, int[]? highBlockStart = null)
     {
         BlockMax = blockMax;
         SubBlockMax = subBlockMax;
+        Tau = tau;
+        HighDocs = highDocs;
+        HighImpacts = highImpacts;
+        HighBlockStart = highBlockStart;
     }
 
     /// <summary>Largest impact per block of 2,048 documents; -1 when the term has no posting in the block.</summary>
@@ -14,4 +18,16 @@ internal sealed class TermImpactBounds
 
     /// <summary>Per sub-block of 128 documents: 0 when absent, else q with sub-block max &lt;= block max x q / 255.</summary>
     public byte[] SubBlockMax { get; }
+
+    /// <summary>-1 without a high tier; otherwise every posting outside the tier has an impact of at most Tau.</summary>
+    public int Tau { get; }
+
+    /// <summary>The documents (ascending) whose impact is above <see cref="Tau"/>, or null.</summary>
+    public int[]? HighDocs { get; }
+
+    /// <summary>Their impacts.</summary>
+    public ushort[]? HighImpacts { get; }
+
+    /// <summary>Per block, the index of its first entry in <see cref="HighDocs"/> (one extra entry at the end).</summary>
+    public int[]? HighBlockStart { get; }
 }
