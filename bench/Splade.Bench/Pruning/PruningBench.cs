@@ -93,13 +93,16 @@ internal static class PruningBench
             var splade = vectors.Select(q => new SpladeQuery(field, q, corpus.Vocabulary)).ToArray();
             var boolean = vectors.Select(q => Baseline(field, q, corpus.Vocabulary)).ToArray();
 
-            // First pruned pass computes the per-segment bounds of every query term (cached afterwards).
+            // First pruned pass computes the per-segment bounds and tiers of every query term (cached afterwards).
+            long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             long start = Stopwatch.GetTimestamp();
             foreach (var q in splade)
             {
                 SpladeSearcher.Search(searchers[0].Item2, q, K);
             }
-            Console.WriteLine($"-- {setName}: first pruned pass (computes impact bounds) {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s");
+            double firstPass = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"-- {setName}: first pruned pass (computes impact bounds and tiers) {firstPass:F1} s; managed heap +{(heapAfter - heapBefore) / 1e6:F0} MB (cache for this query set's new terms), now {heapAfter / 1e6:F0} MB");
 
             foreach (var (threads, searcher) in searchers)
             {

@@ -9,7 +9,7 @@ namespace Splade.Lucene.Search;
 /// for impacts): the segment is cut into windows of <see cref="SegmentImpactBounds.BlockSize"/> documents.
 /// In each window every term present there gets the upper bound <c>weight x block max impact</c>; a common
 /// term with a high-impact tier is split into a high part (same bound) and a low part (bound
-/// <c>weight x median impact</c>). Parts sorted by bound are split into non-essential ones (the cheapest
+/// <c>weight x Tau</c>, a low percentile of its impacts). Parts sorted by bound are split into non-essential ones (the cheapest
 /// whose bounds sum below the current k-th best score: a document matching only those cannot compete) and
 /// essential ones. Essential terms are read term at a time into the window (from the postings, or from
 /// the in-memory high tier when only a term's high part is essential); each document they hit then checks
@@ -61,6 +61,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly int[] _cursor;
     private readonly double[] _partial = new double[WindowSize];
     private readonly ulong[] _matched = new ulong[WindowSize / 64];
+    private readonly double[] _subTotal = new double[WindowSize >> SubShift];
     private int _checkCount;
     private int _subBlock;
 
@@ -161,7 +162,6 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             return;
         }
         _windowsScored++;
-
         _checkCount = 0;
         for (int i = 0; i < _postings.Length; i++)
         {
@@ -183,6 +183,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         }
         Array.Sort(_checkKeys, _check, 0, _checkCount);
         _subBlock = -1;
+        SubBlockTotals(block, windowMin, windowEnd);
 
         for (int w = 0; w < _matched.Length; w++)
         {
@@ -201,6 +202,11 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 int doc = windowMin + slot;
                 if (_checkCount > 0)
                 {
+                    // Most documents fail this one comparison with the sum of their sub-block's bounds.
+                    if ((partial + _subTotal[slot >> SubShift]) * _boundFactor < threshold)
+                    {
+                        continue;
+                    }
                     int sub = doc >> SubShift;
                     if (sub != _subBlock)
                     {
@@ -265,27 +271,61 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private void ReadHigh(int i, int block, int windowMin, int windowEnd)
     {
         var b = _termBounds[i];
-        var docs = b.HighDocs!;
+        var offsets = b.HighOffsets!;
         var impacts = b.HighImpacts!;
         float weight = _weights[i];
+        int blockBase = block << Shift;
         int c = b.HighBlockStart![block];
         int end = b.HighBlockStart[block + 1];
-        while (c < end && docs[c] < windowMin)
+        while (c < end && blockBase + offsets[c] < windowMin)
         {
             c++;
         }
         _cursor[i] = c;
         var accept = _acceptDocs;
-        for (; c < end && docs[c] < windowEnd; c++)
+        for (; c < end && blockBase + offsets[c] < windowEnd; c++)
         {
+            int doc = blockBase + offsets[c];
             // The tier was built without deletions.
-            if (accept is not null && !accept.Get(docs[c]))
+            if (accept is not null && !accept.Get(doc))
             {
                 continue;
             }
-            int slot = docs[c] - windowMin;
+            int slot = doc - windowMin;
             _partial[slot] += weight * (float)impacts[c];
             _matched[slot >> 6] |= 1UL << slot;
+        }
+    }
+
+    // For each sub-block of the window, the sum of the bounds of all parts to check.
+    private void SubBlockTotals(int block, int windowMin, int windowEnd)
+    {
+        int first = windowMin >> SubShift;
+        int last = (windowEnd - 1) >> SubShift;
+        int count = last - first + 1;
+        Array.Clear(_subTotal, 0, _subTotal.Length);
+        for (int j = 0; j < _checkCount; j++)
+        {
+            int i = _check[j];
+            var b = _termBounds[i];
+            double scale = (double)_weights[i] * b.BlockMax[block] / 255.0;
+            double cap = _state[i] == HighOnly ? (double)_weights[i] * b.Tau : double.MaxValue;
+            var q = b.SubBlockMax;
+            for (int k = 0; k < count; k++)
+            {
+                _subTotal[k] += Math.Min(scale * q[first + k], cap);
+            }
+        }
+        // Slots count from windowMin, which may sit inside a sub-block when a collector asked for a partial range.
+        if ((windowMin & ((1 << SubShift) - 1)) != 0)
+        {
+            // Re-index by slot >> SubShift would misalign; fall back to no shortcut (zero-cost bound is unsafe, so use the max).
+            double max = 0;
+            for (int k = 0; k < count; k++)
+            {
+                max = Math.Max(max, _subTotal[k]);
+            }
+            Array.Fill(_subTotal, max);
         }
     }
 
@@ -346,17 +386,21 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         return partial * _boundFactor >= threshold;
     }
 
-    // Index of doc in term i's high tier, or -1; documents are looked up in increasing order.
+    // Index of doc in term i's high tier, or -1; documents of the current window are looked up in increasing order.
     private int InHighTier(int i, int doc)
     {
-        var docs = _termBounds[i].HighDocs!;
+        var b = _termBounds[i];
+        var offsets = b.HighOffsets!;
+        int block = doc >> Shift;
+        int offset = doc - (block << Shift);
+        int end = b.HighBlockStart![block + 1];
         int c = _cursor[i];
-        while (c < docs.Length && docs[c] < doc)
+        while (c < end && offsets[c] < offset)
         {
             c++;
         }
         _cursor[i] = c;
-        return c < docs.Length && docs[c] == doc ? c : -1;
+        return c < end && offsets[c] == offset ? c : -1;
     }
 
     // The float sum in query term order, as the exhaustive scorers compute it. The postings of parts to check

@@ -3,12 +3,12 @@ namespace Splade.Lucene.Search;
 /// <summary>One term's impact upper bounds in one segment (see <see cref="SegmentImpactBounds"/>).</summary>
 internal sealed class TermImpactBounds
 {
-    public TermImpactBounds(int[] blockMax, byte[] subBlockMax, int tau = -1, int[]? highDocs = null, ushort[]? highImpacts = null, int[]? highBlockStart = null)
+    public TermImpactBounds(int[] blockMax, byte[] subBlockMax, int tau = -1, ushort[]? highOffsets = null, ushort[]? highImpacts = null, int[]? highBlockStart = null)
     {
         BlockMax = blockMax;
         SubBlockMax = subBlockMax;
         Tau = tau;
-        HighDocs = highDocs;
+        HighOffsets = highOffsets;
         HighImpacts = highImpacts;
         HighBlockStart = highBlockStart;
     }
@@ -22,12 +22,15 @@ internal sealed class TermImpactBounds
     /// <summary>-1 without a high tier; otherwise every posting outside the tier has an impact of at most Tau.</summary>
     public int Tau { get; }
 
-    /// <summary>The documents (ascending) whose impact is above <see cref="Tau"/>, or null.</summary>
-    public int[]? HighDocs { get; }
+    /// <summary>
+    /// The documents (ascending) whose impact is above <see cref="Tau"/>, as offsets from the start of their
+    /// block (blocks are at most 65,536 documents), or null.
+    /// </summary>
+    public ushort[]? HighOffsets { get; }
 
     /// <summary>Their impacts.</summary>
     public ushort[]? HighImpacts { get; }
 
-    /// <summary>Per block, the index of its first entry in <see cref="HighDocs"/> (one extra entry at the end).</summary>
+    /// <summary>Per block, the index of its first entry in <see cref="HighOffsets"/> (one extra entry at the end).</summary>
     public int[]? HighBlockStart { get; }
 }
