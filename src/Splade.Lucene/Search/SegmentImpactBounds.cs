@@ -51,19 +51,25 @@ internal sealed class SegmentImpactBounds
         Cache.GetValue(reader.CoreCacheKey, _ => new SegmentImpactBounds(reader.MaxDoc));
 
     /// <summary>Bounds of the term <paramref name="termsEnum"/> is positioned on (its position is unchanged).</summary>
-    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads)
+    /// <param name="field">The field.</param>
+    /// <param name="term">The term.</param>
+    /// <param name="termsEnum">Positioned on the term.</param>
+    /// <param name="payloads">Whether impacts are payloads.</param>
+    /// <param name="tier">Whether the caller wants the high-impact tier (computed, once, only when asked for).</param>
+    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier)
     {
         var key = (field, term);
-        if (_terms.TryGetValue(key, out var maxima))
+        bool wantTier = tier && termsEnum.DocFreq >= TierMinDocFreq;
+        if (_terms.TryGetValue(key, out var bounds) && (bounds.TierComputed || !wantTier))
         {
-            return maxima;
+            return bounds;
         }
-        // Computed with this caller's own enum; a concurrent caller may compute the same array, which is harmless.
-        maxima = Compute(termsEnum, payloads);
-        return _terms.GetOrAdd(key, maxima);
+        // Computed with this caller's own enum; a concurrent caller may compute the same bounds, which is harmless.
+        var computed = Compute(termsEnum, payloads, wantTier);
+        return _terms.AddOrUpdate(key, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
     }
 
-    private TermImpactBounds Compute(TermsEnum termsEnum, bool payloads)
+    private TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier)
     {
         var maxima = new int[_blocks];
         Array.Fill(maxima, -1);
@@ -74,10 +80,10 @@ internal sealed class SegmentImpactBounds
             : termsEnum.Docs(null, null, DocsFlags.FREQS);
         if (docs is null)
         {
-            return new TermImpactBounds(maxima, new byte[_subBlocks]);
+            return new TermImpactBounds(maxima, new byte[_subBlocks], tierComputed: true);
         }
         var postings = new ImpactPostings(docs, string.Empty, 1f);
-        bool tier = termsEnum.DocFreq >= TierMinDocFreq;
+        bool tier = wantTier;
         var allDocs = tier ? new List<int>(termsEnum.DocFreq) : null;
         var allImpacts = tier ? new List<int>(termsEnum.DocFreq) : null;
         int doc;
@@ -112,7 +118,7 @@ internal sealed class SegmentImpactBounds
             long blockMax = maxima[sub >> (BlockShift - SubBlockShift)];
             quantized[sub] = blockMax == 0 ? (byte)1 : (byte)Math.Max(1, ((255L * subMaxima[sub]) + blockMax - 1) / blockMax);
         }
-        return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!) : new TermImpactBounds(maxima, quantized);
+        return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!) : new TermImpactBounds(maxima, quantized, tierComputed: wantTier);
     }
 
     private TermImpactBounds WithTier(int[] maxima, byte[] quantized, List<int> docs, List<int> impacts)
@@ -123,7 +129,7 @@ internal sealed class SegmentImpactBounds
         int count = sorted.Length - FirstAtLeast(sorted, tau + 1);
         if (count == 0)
         {
-            return new TermImpactBounds(maxima, quantized);
+            return new TermImpactBounds(maxima, quantized, tierComputed: true);
         }
         var highOffsets = new ushort[count];
         var highImpacts = new ushort[count];
@@ -148,7 +154,7 @@ internal sealed class SegmentImpactBounds
         {
             blockStart[nextBlock++] = n;
         }
-        return new TermImpactBounds(maxima, quantized, tau, highOffsets, highImpacts, blockStart);
+        return new TermImpactBounds(maxima, quantized, tau, highOffsets, highImpacts, blockStart, tierComputed: true);
     }
 
     private static int FirstAtLeast(int[] sorted, int value)

@@ -45,6 +45,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly double _boundFactor;
     private readonly TopKThreshold _top;
     private readonly IBits? _acceptDocs;
+    private readonly bool _tiers;
     private readonly SpladeSearchStats? _stats;
     private readonly ScoreHolder _holder;
 
@@ -71,8 +72,9 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private long _windowsScored;
     private long _windowsSkipped;
 
-    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs)
+    public SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs, bool tiers)
     {
+        _tiers = tiers;
         _acceptDocs = acceptDocs;
         _postings = postings;
         _weights = Array.ConvertAll(postings, p => p.Weight);
@@ -133,7 +135,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 continue;
             }
             _state[i] = Full;
-            if (b.Tau >= 0 && b.Tau < bm)
+            if (_tiers && b.Tau >= 0 && b.Tau < bm)
             {
                 _itemKeys[m] = (double)_weights[i] * b.Tau;
                 _items[m++] = 2 * i;

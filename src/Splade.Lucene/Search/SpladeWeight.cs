@@ -59,7 +59,7 @@ internal sealed class SpladeWeight : Weight
             return null;
         }
         return prune
-            ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats, acceptDocs)
+            ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats, acceptDocs, _query.Options.ImpactTiers)
             : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost, _pruning?.Stats);
     }
 
@@ -131,7 +131,7 @@ internal sealed class SpladeWeight : Weight
             if (docs is not null)
             {
                 (list ??= new List<ImpactPostings>(_terms.Length - i)).Add(new ImpactPostings(docs, _terms[i], _weights[i]));
-                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads));
+                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers));
             }
         }
         return list?.ToArray();

@@ -3,8 +3,9 @@ namespace Splade.Lucene.Search;
 /// <summary>One term's impact upper bounds in one segment (see <see cref="SegmentImpactBounds"/>).</summary>
 internal sealed class TermImpactBounds
 {
-    public TermImpactBounds(int[] blockMax, byte[] subBlockMax, int tau = -1, ushort[]? highOffsets = null, ushort[]? highImpacts = null, int[]? highBlockStart = null)
+    public TermImpactBounds(int[] blockMax, byte[] subBlockMax, int tau = -1, ushort[]? highOffsets = null, ushort[]? highImpacts = null, int[]? highBlockStart = null, bool tierComputed = false)
     {
+        TierComputed = tierComputed;
         BlockMax = blockMax;
         SubBlockMax = subBlockMax;
         Tau = tau;
@@ -12,6 +13,9 @@ internal sealed class TermImpactBounds
         HighImpacts = highImpacts;
         HighBlockStart = highBlockStart;
     }
+
+    /// <summary>True when the tier was built (or found unnecessary); false when it was not asked for.</summary>
+    public bool TierComputed { get; }
 
     /// <summary>Largest impact per block of 2,048 documents; -1 when the term has no posting in the block.</summary>
     public int[] BlockMax { get; }

@@ -140,6 +140,35 @@ public sealed class SpladeSearcherPruningTests
         Assert.Equal(0, pruned.DocumentsScored + pruned.PostingsRead + pruned.Searches + pruned.WindowsScored + pruned.WindowsSkipped);
     }
 
+    [Theory]
+    [InlineData(SpladeStorageMode.TermFrequency)]
+    [InlineData(SpladeStorageMode.Payload)]
+    public void ImpactTiersOnOrOffGiveTheSameTopK(SpladeStorageMode mode)
+    {
+        var random = TestRandom.Create(_output);
+        // One segment of 8,000 documents: the popular terms have far more than 1,024 postings, so they get tiers.
+        var corpus = new RandomSpladeCorpus(random, 8000, deleteFraction: 0.1);
+        using var dir = corpus.BuildIndex(mode, maxBufferedDocs: 10_000);
+        using var reader = DirectoryReader.Open(dir);
+        var searcher = new IndexSearcher(reader);
+        // Off first, so that the cache holds bounds without tiers and must add them when a query asks.
+        foreach (bool tiers in new[] { false, true, false })
+        {
+            var stats = new SpladeSearchStats();
+            for (int q = 0; q < 8; q++)
+            {
+                var vector = corpus.RandomQuery(random, 10, 40);
+                var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { ImpactTiers = tiers });
+                foreach (int k in Ks)
+                {
+                    var expected = corpus.BruteForce(vector).Take(k).Select(h => (h.Doc, h.Score)).ToList();
+                    AssertSame(expected, SpladeSearcher.Search(searcher, query, k, stats).ScoreDocs, $"tiers {tiers} query {q} k={k}");
+                }
+            }
+            _output.WriteLine($"tiers {tiers}: {stats}");
+        }
+    }
+
     [Fact]
     public void ExhaustiveStatsCountEveryMatchingDocument()
     {
