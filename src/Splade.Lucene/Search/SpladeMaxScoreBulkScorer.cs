@@ -318,10 +318,10 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 _subTotal[k] += Math.Min(scale * q[first + k], cap);
             }
         }
-        // Slots count from windowMin, which may sit inside a sub-block when a collector asked for a partial range.
+        // Candidates look totals up by slot >> SubShift, which matches sub-blocks only when windowMin is aligned;
+        // a window starting inside a sub-block (a caller's max cut the previous one) uses the largest total.
         if ((windowMin & ((1 << SubShift) - 1)) != 0)
         {
-            // Re-index by slot >> SubShift would misalign; fall back to no shortcut (zero-cost bound is unsafe, so use the max).
             double max = 0;
             for (int k = 0; k < count; k++)
             {
