@@ -12,9 +12,9 @@ namespace Splade.Lucene.Search;
 /// has no posting in the sub-block, otherwise <c>ceil(255 x sub-block max / block max)</c> (at least 1), so
 /// that <c>block max x q / 255</c> bounds the sub-block's impacts at one byte per 128 documents.
 /// Common terms (at least <see cref="TierMinDocFreq"/> postings) also keep their high-impact tier: the
-/// postings whose impact is above <c>Tau</c>, the 30th percentile of the term's impacts in the segment, in
-/// memory (4 bytes each: a 16-bit offset in the block and a 16-bit impact; about 70% of the term's postings,
-/// so about 2.8 bytes per posting of every common term ever queried, while the index itself takes about 2.3),
+/// postings whose impact is above <c>Tau</c>, the 15th percentile of the term's impacts in the segment, in
+/// memory (4 bytes each: a 16-bit offset in the block and a 16-bit impact; about 85% of the term's postings,
+/// so about 3.4 bytes per posting of every common term ever queried, while the index itself takes about 2.3),
 /// so that the pruning scorer reads those without decoding postings and bounds the rest by the small Tau.
 /// SPLADE impacts are skewed (most are small), which is what makes the low part's bound small. Computed on first use of a term from one scan of its postings (deleted documents
 /// included: deletions only lower the true maximum, so the bound stays valid), and cached per segment core
@@ -33,7 +33,7 @@ internal sealed class SegmentImpactBounds
 
     // Measured at 1M synthetic documents: a tier above the median left many borderline documents to check
     // against the low part's postings (2.0x faster than BooleanQuery); above the 30th percentile, 2.5x.
-    private const double TierLowFraction = 0.3;
+    private const double TierLowFraction = 0.15;
 
     private static readonly ConditionalWeakTable<object, SegmentImpactBounds> Cache = new();
 
