@@ -71,6 +71,17 @@ internal sealed class SyntheticCorpus
         }
     }
 
+    /// <summary>
+    /// A query with the given weights (one term per weight) on terms drawn like the synthetic queries':
+    /// replays the term counts and weight ratios of real query vectors on this vocabulary.
+    /// </summary>
+    public SparseVector QueryWithWeights(int index, IReadOnlyList<float> weights)
+    {
+        var random = new Random(StreamSeed(3, index));
+        int i = 0;
+        return Sample(random, Math.Min(weights.Count, VocabularySize / 2), _ => weights[i++]);
+    }
+
     // HashCode.Combine is randomised per process; this mix is stable so that a seed always gives the same corpus.
     private int StreamSeed(int stream, int index) => unchecked((((_seed * 1_000_003) + stream) * 1_000_033) + index);
 

@@ -62,14 +62,17 @@ internal sealed class ImpactPostings
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Contribution() => Weight * (float)Impact();
 
-    /// <summary>Adds this term's contribution of every remaining document to <paramref name="scores"/>.</summary>
-    public void AccumulateInto(float[] scores, FixedBitSet hits)
+    /// <summary>Adds this term's contribution of every remaining document to <paramref name="scores"/>; returns the number of postings read.</summary>
+    public long AccumulateInto(float[] scores, FixedBitSet hits)
     {
+        long count = 0;
         int doc;
         while ((doc = NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
             scores[doc] += Contribution();
             hits.Set(doc);
+            count++;
         }
+        return count;
     }
 }

@@ -14,12 +14,14 @@ internal sealed class SpladeBulkScorer : BulkScorer
     private readonly int _maxDoc;
     private readonly float _boost;
     private readonly ScoreHolder _holder;
+    private readonly SpladeSearchStats? _stats;
     private float[]? _scores;
     private FixedBitSet? _hits;
     private int _next;
 
-    public SpladeBulkScorer(Weight weight, ImpactPostings[] postings, int maxDoc, float boost)
+    public SpladeBulkScorer(Weight weight, ImpactPostings[] postings, int maxDoc, float boost, SpladeSearchStats? stats = null)
     {
+        _stats = stats;
         _postings = postings;
         _maxDoc = maxDoc;
         _boost = boost;
@@ -32,10 +34,12 @@ internal sealed class SpladeBulkScorer : BulkScorer
         {
             _scores = new float[_maxDoc];
             _hits = new FixedBitSet(Math.Max(1, _maxDoc));
+            long postingsRead = 0;
             foreach (var p in _postings)
             {
-                p.AccumulateInto(_scores, _hits);
+                postingsRead += p.AccumulateInto(_scores, _hits);
             }
+            _stats?.Add(_hits.Cardinality, postingsRead, 0, 0);
         }
         collector.SetScorer(_holder);
         while (_next < _maxDoc)

@@ -15,9 +15,11 @@ namespace Splade.Lucene.Search;
 /// Query weights are the float SPLADE weights unless <see cref="SpladeQueryOptions.WeightScale"/> is set.
 /// <para>
 /// A query built from text is encoded at search time (in <see cref="Rewrite"/>, through a
-/// <see cref="QueryEncodingCache"/>) and rewritten to a query of weighted terms. Evaluation is exhaustive:
-/// term at a time for top-level searches, document at a time inside a <see cref="BooleanQuery"/>; both
-/// give bit-identical scores.
+/// <see cref="QueryEncodingCache"/>) and rewritten to a query of weighted terms. Evaluation through
+/// <c>IndexSearcher.Search</c> is exhaustive: term at a time for top-level searches, document at a time
+/// inside a <see cref="BooleanQuery"/> (hybrid search); both give bit-identical scores.
+/// <see cref="SpladeSearcher.Search"/> returns the same top k with exact dynamic pruning (windowed MaxScore
+/// over per-segment upper bounds of the impacts), reading far fewer postings.
 /// </para>
 /// </summary>
 public sealed class SpladeQuery : Query
@@ -29,6 +31,7 @@ public sealed class SpladeQuery : Query
     private readonly ISparseEncoder? _encoder;
     private readonly QueryEncodingCache? _cache;
     private readonly SpladeQueryOptions _options;
+    private readonly SpladePruning? _pruning;
     private string[]? _terms;
     private float[]? _weights;
 
@@ -78,12 +81,13 @@ public sealed class SpladeQuery : Query
         (_terms, _weights) = Select(termWeights, _options);
     }
 
-    private SpladeQuery(string field, string[] terms, float[] weights, SpladeQueryOptions options)
+    private SpladeQuery(string field, string[] terms, float[] weights, SpladeQueryOptions options, SpladePruning? pruning = null)
     {
         _field = field;
         _terms = terms;
         _weights = weights;
         _options = options;
+        _pruning = pruning;
     }
 
     /// <summary>The SPLADE field.</summary>
@@ -117,6 +121,18 @@ public sealed class SpladeQuery : Query
         }
     }
 
+    internal SpladeQueryOptions Options => _options;
+
+    /// <summary>
+    /// A private copy that prunes for a top-k search. Only <see cref="SpladeSearcher"/> makes one and searches
+    /// it with a top-k collector of the same k: pruning is wrong for any other collector.
+    /// </summary>
+    internal SpladeQuery WithPruning(SpladePruning pruning)
+    {
+        var (terms, weights) = Resolve();
+        return new SpladeQuery(_field, terms, weights, _options, pruning) { Boost = Boost };
+    }
+
     /// <summary>A text query becomes a query of weighted terms with the same boost; other queries rewrite to themselves.</summary>
     public override Query Rewrite(IndexReader reader)
     {
@@ -132,7 +148,7 @@ public sealed class SpladeQuery : Query
     public override Weight CreateWeight(IndexSearcher searcher)
     {
         var (terms, weights) = Resolve();
-        return new SpladeWeight(this, terms, weights);
+        return new SpladeWeight(this, terms, weights, _pruning);
     }
 
     /// <summary>Adds every query term (encoding a text query if needed).</summary>

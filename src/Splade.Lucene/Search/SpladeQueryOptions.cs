@@ -20,6 +20,24 @@ public sealed class SpladeQueryOptions
     /// </summary>
     public float? WeightScale { get; set; }
 
+    /// <summary>
+    /// Turns off dynamic pruning in <see cref="SpladeSearcher.Search"/>: every matching document is
+    /// scored. Results are the same either way (pruning is exact); this is for measuring what pruning
+    /// saves and as a safety switch. Default false. Does not take part in query equality.
+    /// </summary>
+    public bool Exhaustive { get; set; }
+
+    /// <summary>
+    /// Lets <see cref="SpladeSearcher.Search"/> keep, for each common query term (1,024 or more postings in a
+    /// segment), the postings above the term's 15th-percentile impact in memory (4 bytes each, cached per
+    /// segment with the impact bounds), so that common terms need not be decoded. Default true: measured about
+    /// 3x faster than a BooleanQuery at 1M documents instead of about 2x, at a cost of about 3.4 bytes per
+    /// posting of every common term ever queried (more than those terms take in the index). False keeps only
+    /// the bounds (about one byte per term per 128 documents). Results are the same either way; does not take
+    /// part in query equality.
+    /// </summary>
+    public bool ImpactTiers { get; set; } = true;
+
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
     public void Validate()

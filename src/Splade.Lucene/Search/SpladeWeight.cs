@@ -17,9 +17,11 @@ internal sealed class SpladeWeight : Weight
     private readonly string[] _terms;
     private readonly BytesRef[] _bytes;
     private readonly float[] _weights;
+    private readonly SpladePruning? _pruning;
+    private readonly TopKThreshold? _top;
     private float _boost;
 
-    public SpladeWeight(SpladeQuery query, string[] terms, float[] weights)
+    public SpladeWeight(SpladeQuery query, string[] terms, float[] weights, SpladePruning? pruning)
     {
         _query = query;
         _field = query.Field;
@@ -27,6 +29,9 @@ internal sealed class SpladeWeight : Weight
         _weights = weights;
         _bytes = Array.ConvertAll(terms, t => new BytesRef(t));
         _boost = query.Boost;
+        _pruning = pruning;
+        // One weight per search: the segments of this search (in parallel or not) share the top-k threshold.
+        _top = pruning is not null && !query.Options.Exhaustive ? new TopKThreshold(pruning.K) : null;
     }
 
     public override Query Query => _query;
@@ -45,8 +50,17 @@ internal sealed class SpladeWeight : Weight
 
     public override BulkScorer? GetBulkScorer(AtomicReaderContext context, bool scoreDocsInOrder, IBits? acceptDocs)
     {
-        var postings = OpenPostings(context, acceptDocs);
-        return postings is null ? null : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost);
+        // Upper bounds need positive contributions: with a zero or negative weight or boost, stay exhaustive.
+        bool prune = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f);
+        var blockMax = prune ? new List<TermImpactBounds>(_terms.Length) : null;
+        var postings = OpenPostings(context, acceptDocs, blockMax);
+        if (postings is null)
+        {
+            return null;
+        }
+        return prune
+            ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats, acceptDocs, _query.Options.ImpactTiers)
+            : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost, _pruning?.Stats);
     }
 
     public override Explanation Explain(AtomicReaderContext context, int doc)
@@ -88,7 +102,7 @@ internal sealed class SpladeWeight : Weight
         return product;
     }
 
-    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs)
+    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<TermImpactBounds>? blockMax = null)
     {
         var reader = context.AtomicReader;
         var info = reader.FieldInfos.FieldInfo(_field);
@@ -103,6 +117,7 @@ internal sealed class SpladeWeight : Weight
         }
         bool payloads = info.HasPayloads;
         var termsEnum = terms.GetEnumerator();
+        var bounds = blockMax is null ? null : SegmentImpactBounds.For(reader);
         List<ImpactPostings>? list = null;
         for (int i = 0; i < _terms.Length; i++)
         {
@@ -116,6 +131,7 @@ internal sealed class SpladeWeight : Weight
             if (docs is not null)
             {
                 (list ??= new List<ImpactPostings>(_terms.Length - i)).Add(new ImpactPostings(docs, _terms[i], _weights[i]));
+                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers));
             }
         }
         return list?.ToArray();

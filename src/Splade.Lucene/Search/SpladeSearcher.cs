@@ -1,0 +1,43 @@
+using Lucene.Net.Search;
+
+namespace Splade.Lucene.Search;
+
+/// <summary>
+/// Top-k search of a <see cref="SpladeQuery"/> with exact dynamic pruning (windowed MaxScore): the same
+/// documents, in the same order, with the same (bit-identical) scores as exhaustive evaluation, reading far
+/// fewer postings.
+/// <para>
+/// Pruning needs to know k, which Lucene's <see cref="IndexSearcher.Search(Query, int)"/> does not pass to
+/// a query, so it happens only through this method; <c>searcher.Search(query, n)</c> and a SpladeQuery inside
+/// a <see cref="BooleanQuery"/> (hybrid search) stay exhaustive. Works with searchers that search segments in
+/// parallel (<c>new IndexSearcher(reader, TaskScheduler.Default)</c>): the segments share one top-k threshold.
+/// </para>
+/// </summary>
+public static class SpladeSearcher
+{
+    /// <summary>
+    /// The top <paramref name="k"/> documents, best first, ties by smaller document id, exactly as
+    /// <c>searcher.Search(query, k)</c> returns them. Pruned unless the query's
+    /// <see cref="SpladeQueryOptions.Exhaustive"/> is set, or a query weight or the boost is not positive
+    /// (upper bounds need positive weights). When pruned, <see cref="TopDocs.TotalHits"/> counts only the
+    /// documents that were competitive when scored (a lower bound of the matching documents), and
+    /// <see cref="TopDocs.MaxScore"/> is the best score, as usual.
+    /// </summary>
+    /// <param name="searcher">The searcher; its similarity does not matter (see <see cref="SpladeQuery"/>).</param>
+    /// <param name="query">The query (a text query is encoded first).</param>
+    /// <param name="k">How many documents to return; at least 1.</param>
+    /// <param name="stats">Receives the work counters of this search when given.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1.</exception>
+    public static TopDocs Search(IndexSearcher searcher, SpladeQuery query, int k, SpladeSearchStats? stats = null)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
+        ArgumentNullException.ThrowIfNull(query);
+        if (k < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1, not {k}.");
+        }
+        stats?.AddSearch();
+        var resolved = (SpladeQuery)query.Rewrite(searcher.IndexReader);
+        return searcher.Search(resolved.WithPruning(new SpladePruning(k, stats)), k);
+    }
+}
