@@ -38,7 +38,7 @@ internal static class SearchCommand
         var qrels = new Option<FileInfo?>("--qrels") { Description = "qrels (BEIR TSV or TREC) for a batch: prints nDCG@10, R@100, R@1000, MRR@10" };
         var exhaustive = new Option<bool>("--exhaustive")
         {
-            Description = "score every document that has a query term. SPLADE search is always exhaustive for now (pruning comes later); the flag is accepted so scripts keep working",
+            Description = "turn off dynamic pruning of SPLADE top-k queries (exact either way; for comparing speed and work done). Hybrid linear queries are always exhaustive",
         };
         var fusion = new Option<string>("--fusion") { Description = "hybrid fusion: linear (one query, bm25-weight x BM25 + splade-weight x SPLADE), rrf, or minmax (weighted min-max normalised scores)", DefaultValueFactory = _ => "linear" };
         fusion.AcceptOnlyFromAmong("linear", "rrf", "minmax");
@@ -317,6 +317,10 @@ internal static class SearchCommand
         total.Stop();
         progress.Finish(latency.Count);
         error.WriteLine($"{tag}: {latency.Format(total.Elapsed)}" + (empty > 0 ? $"; {empty} queries without hits" : ""));
+        if (searcher.SpladeStats.Searches > 0)
+        {
+            error.WriteLine($"splade top-k ({(a.Options.Exhaustive ? "exhaustive" : "pruned")}): {searcher.SpladeStats}");
+        }
         if (a.Run is not null)
         {
             run.Save(a.Run.FullName, tag);

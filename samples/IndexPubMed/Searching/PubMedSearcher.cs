@@ -48,6 +48,8 @@ internal sealed class PubMedSearcher : IDisposable
     /// <summary>The SPLADE settings recorded in the index, or null when it has no SPLADE field.</summary>
     public SpladeIndexSettings? Settings { get; }
 
+    private SortedDocValues? _ids;
+
     /// <summary>
     /// Opens <paramref name="indexDirectory"/> read-only and checks its SPLADE settings against
     /// <paramref name="encoder"/> (model id and similarity) and <paramref name="expectedScale"/>, when given.
@@ -192,6 +194,9 @@ internal sealed class PubMedSearcher : IDisposable
             .Take(k).ToList();
     }
 
+    /// <summary>What SPLADE top-k searches of this searcher scored and read (what pruning saved, compared with --exhaustive).</summary>
+    public SpladeSearchStats SpladeStats { get; } = new();
+
     /// <summary>Ranks <paramref name="query"/> alone: score descending, ties by id ascending.</summary>
     public IReadOnlyList<RankedHit> Top(Query query, int k)
     {
@@ -200,6 +205,20 @@ internal sealed class PubMedSearcher : IDisposable
         if (query is BooleanQuery { Clauses.Count: 0 })
         {
             return [];
+        }
+        if (query is SpladeQuery splade)
+        {
+            // Dynamic pruning (or, with --exhaustive, full evaluation) gives the exact top k with ties at the cut
+            // broken by Lucene's document number, like any top-k search; they are shown by score, then PMID.
+            var ids = _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
+            var scratch = new BytesRef();
+            return SpladeSearcher.Search(Searcher, splade, k, SpladeStats).ScoreDocs
+                .Select(sd =>
+                {
+                    ids.Get(sd.Doc, scratch);
+                    return new RankedHit(sd.Doc, scratch.Utf8ToString(), sd.Score);
+                })
+                .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal).ToList();
         }
         TopFieldDocs top = Searcher.Search(query, null, k, ScoreThenId, doDocScores: true, doMaxScore: false);
         var hits = new RankedHit[top.ScoreDocs.Length];
@@ -224,13 +243,7 @@ internal sealed class PubMedSearcher : IDisposable
         _directory.Dispose();
     }
 
-    private SpladeQueryOptions CreateSpladeQueryOptions()
-    {
-        // The one place SearchOptions.Exhaustive will reach SPLADE evaluation once pruning exists;
-        // today every SpladeQuery is evaluated exhaustively whatever the flag says.
-        _ = _options.Exhaustive;
-        return new SpladeQueryOptions();
-    }
+    private SpladeQueryOptions CreateSpladeQueryOptions() => new() { Exhaustive = _options.Exhaustive };
 
     private void RequireSplade()
     {
