@@ -57,14 +57,8 @@ public sealed class Qrels
     {
         ArgumentNullException.ThrowIfNull(reader);
         var qrels = new Qrels();
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNumber, line) in DataLines.NonBlank(reader))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
             string[] fields = line.Split('\t');
             if (lineNumber == 1 && fields.Length > 0 && fields[0].Trim() == "query-id")
             {
@@ -85,14 +79,8 @@ public sealed class Qrels
     {
         ArgumentNullException.ThrowIfNull(reader);
         var qrels = new Qrels();
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNumber, line) in DataLines.NonBlank(reader))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
             string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length != 4)
             {

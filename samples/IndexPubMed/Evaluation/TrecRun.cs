@@ -110,14 +110,8 @@ public sealed class TrecRun
     {
         ArgumentNullException.ThrowIfNull(reader);
         var run = new TrecRun();
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNumber, line) in DataLines.NonBlank(reader))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
             string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length != 6)
             {
