@@ -61,24 +61,36 @@ internal sealed class PubMedIndexer
                 onError(e);
             }
 
-            var parseTask = Task.Run(() => Stage(parsed.Writer, () => Parse(inputs, progress, parsed.Writer, CountError, cancellation)), cancellation);
-            var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, cancellation)), cancellation);
-
+            // The parser works from the state at the start; the writer alone updates the live record.
+            var startState = IndexProgress.Read(userData);
             var display = new Progress("records", null, _options.Quiet);
             // Files are the only known measure of the whole job, so the ETA extrapolates from bytes of finished files.
-            var todo = inputs.Where(i => !progress.IsDone(IndexProgress.KeyOf(i.Path))).ToList();
-            long bytesTotal = todo.Sum(i => new FileInfo(i.Path).Length);
-            var sizes = todo.ToDictionary(i => IndexProgress.KeyOf(i.Path), i => new FileInfo(i.Path).Length);
-            await foreach (var work in encoded.Reader.ReadAllAsync(cancellation))
+            var sizes = inputs.Select(i => IndexProgress.KeyOf(i.Path)).Distinct().Where(k => !startState.IsDone(k))
+                .ToDictionary(k => k, k => long.Parse(k[(k.LastIndexOf('|') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            long bytesTotal = sizes.Values.Sum();
+            var parseTask = Task.Run(() => Stage(parsed.Writer, () => Parse(inputs, startState, parsed.Writer, CountError, cancellation)), cancellation);
+            var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, cancellation)), cancellation);
+
+            try
             {
-                Apply(work, writer, progress, userData, CountError);
-                if (work is Checkpoint { FileDone: true } done && sizes.TryGetValue(done.FileKey, out long size))
+                await foreach (var work in encoded.Reader.ReadAllAsync(cancellation))
                 {
-                    _bytesDone += size;
+                    Apply(work, writer, progress, userData, CountError);
+                    if (work is Checkpoint { FileDone: true } done && sizes.TryGetValue(done.FileKey, out long size))
+                    {
+                        _bytesDone += size;
+                    }
+                    display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files{Eta(display.Elapsed, bytesTotal)}");
                 }
-                display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files{Eta(display.Elapsed, bytesTotal)}");
+                await Task.WhenAll(parseTask, encodeTask);
             }
-            await Task.WhenAll(parseTask, encodeTask);
+            catch
+            {
+                // Disposing an IndexWriter commits; after a failure or Ctrl+C keep the last checkpoint instead,
+                // so the next run resumes from a commit whose progress record matches its documents.
+                writer.Rollback();
+                throw;
+            }
             display.Finish(_documentsWritten);
             _summary.Skipped = Interlocked.Read(ref errors);
             return _summary;
