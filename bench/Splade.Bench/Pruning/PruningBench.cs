@@ -12,7 +12,7 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench pruning [--docs 200000,1000000] [--queries Q] [--segments S] [--seed S] [--dir PATH]
-/// [--query-vectors DIR] [--build-only]</c>: top-10 latency of SpladeSearcher.Search (pruned) against the same
+/// [--query-vectors DIR] [--build-only] [--per-query] [--profile-rounds N]</c>: top-10 latency of SpladeSearcher.Search (pruned) against the same
 /// SpladeQuery searched exhaustively and against a BooleanQuery of boosted TermQuerys, with one thread and
 /// with segments searched in parallel, on the synthetic corpus in term-frequency mode. Variants run
 /// interleaved per query (rotating order) after a warm-up pass; results are checked for identity.
