@@ -12,7 +12,7 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench pruning [--docs 200000,1000000] [--queries Q] [--segments S] [--seed S] [--dir PATH]
-/// [--query-vectors DIR] [--build-only]</c>: top-10 latency of SpladeSearcher.Search (pruned) against the same
+/// [--query-vectors DIR] [--build-only] [--per-query] [--profile-rounds N]</c>: top-10 latency of SpladeSearcher.Search (pruned) against the same
 /// SpladeQuery searched exhaustively and against a BooleanQuery of boosted TermQuerys, with one thread and
 /// with segments searched in parallel, on the synthetic corpus in term-frequency mode. Variants run
 /// interleaved per query (rotating order) after a warm-up pass; results are checked for identity.
@@ -29,6 +29,7 @@ internal static class PruningBench
         string? vectorsDir = null;
         bool buildOnly = false;
         bool perQuery = false;
+        int profileRounds = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -42,6 +43,7 @@ internal static class PruningBench
                 case "--query-vectors": vectorsDir = Next(); break;
                 case "--build-only": buildOnly = true; break;
                 case "--per-query": perQuery = true; break;
+                case "--profile-rounds": profileRounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
@@ -69,7 +71,11 @@ internal static class PruningBench
         foreach (int docs in docCounts)
         {
             string path = BenchIndex.Ensure(corpus, seed, docs, segments, root);
-            if (!buildOnly)
+            if (profileRounds > 0)
+            {
+                Profile(path, corpus, querySets[0].Queries, profileRounds);
+            }
+            else if (!buildOnly)
             {
                 RunIndex(path, docs, corpus, querySets, perQuery);
             }
@@ -168,6 +174,37 @@ internal static class PruningBench
                 Console.WriteLine($"   [{threads}] pruned (both) == exhaustive (docs and scores) {exact}/{splade.Length}; pruned docs == BooleanQuery docs {sameDocs}/{splade.Length}");
                 Console.WriteLine($"   [{threads}] per query: pruned scored {stats[0].DocumentsScored / (double)splade.Length:F0} docs, read {stats[0].PostingsRead / (double)splade.Length:F0} postings, windows scored/skipped {stats[0].WindowsScored / (double)splade.Length:F1}/{stats[0].WindowsSkipped / (double)splade.Length:F1}; exhaustive scored {stats[1].DocumentsScored / (double)splade.Length:F0} docs, read {stats[1].PostingsRead / (double)splade.Length:F0} postings");
             }
+        }
+    }
+
+    // Only the pruned synthetic queries, one thread, for a sampling profiler (perf with DOTNET_PerfMapEnabled=1).
+    private static void Profile(string path, SyntheticCorpus corpus, SparseVector[] vectors, int rounds)
+    {
+        using var reader = DirectoryReader.Open(FSDirectory.Open(path));
+        var searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity("splade") };
+        var splade = vectors.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary)).ToArray();
+        var boolean = vectors.Select(q => Baseline("splade", q, corpus.Vocabulary)).ToArray();
+        foreach (var q in splade)
+        {
+            SpladeSearcher.Search(searcher, q, K);
+        }
+        for (int r = 0; r < rounds; r++)
+        {
+            var ms = new double[splade.Length];
+            var bms = new double[splade.Length];
+            for (int i = 0; i < splade.Length; i++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                SpladeSearcher.Search(searcher, splade[i], K);
+                ms[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+                t = Stopwatch.GetTimestamp();
+                if (Environment.GetEnvironmentVariable("PROFILE_PRUNED_ONLY") is null)
+                {
+                    searcher.Search(boolean[i], K);
+                }
+                bms[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            }
+            Console.WriteLine($"round {r}: pruned median {Median(ms):F2} ms mean {ms.Average():F2} ms; BooleanQuery median {Median(bms):F2} ms; ratio {Median(bms) / Median(ms):F2}x; load {LoadAverage()}");
         }
     }
 

@@ -39,7 +39,8 @@ internal sealed class SegmentImpactBounds
 
     private readonly int _blocks;
     private readonly int _subBlocks;
-    private readonly ConcurrentDictionary<(string Field, string Term), TermImpactBounds> _terms = new();
+    // Per field, then per term: string keys hash with the runtime's fast ordinal comparer (a tuple key did not).
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, TermImpactBounds>> _fields = new(StringComparer.Ordinal);
 
     private SegmentImpactBounds(int maxDoc)
     {
@@ -58,15 +59,23 @@ internal sealed class SegmentImpactBounds
     /// <param name="tier">Whether the caller wants the high-impact tier (computed, once, only when asked for).</param>
     public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier)
     {
-        var key = (field, term);
-        bool wantTier = tier && termsEnum.DocFreq >= TierMinDocFreq;
-        if (_terms.TryGetValue(key, out var bounds) && (bounds.TierComputed || !wantTier))
+        if (!_fields.TryGetValue(field, out var terms))
+        {
+            terms = _fields.GetOrAdd(field, _ => new ConcurrentDictionary<string, TermImpactBounds>());
+        }
+        bool found = terms.TryGetValue(term, out var bounds);
+        if (found && (bounds!.TierComputed || !tier))
         {
             return bounds;
         }
+        bool wantTier = tier && termsEnum.DocFreq >= TierMinDocFreq;
+        if (found && !wantTier)
+        {
+            return bounds!;
+        }
         // Computed with this caller's own enum; a concurrent caller may compute the same bounds, which is harmless.
         var computed = Compute(termsEnum, payloads, wantTier);
-        return _terms.AddOrUpdate(key, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
+        return terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
     }
 
     private TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier)

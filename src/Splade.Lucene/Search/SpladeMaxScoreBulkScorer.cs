@@ -53,7 +53,8 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly double[] _itemKeys;
     private readonly int[] _items;
     private readonly int[] _check;
-    private readonly double[] _checkKeys;
+    private readonly double[] _keyOf;
+    private readonly int[] _order;
     private readonly double[] _subPrefix;
     private readonly bool[] _subAbsent;
     private readonly int[][] _bufferDocs;
@@ -93,7 +94,12 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         _itemKeys = new double[2 * n];
         _items = new int[2 * n];
         _check = new int[n];
-        _checkKeys = new double[n];
+        _keyOf = new double[2 * n];
+        _order = new int[2 * n];
+        for (int j = 0; j < _order.Length; j++)
+        {
+            _order[j] = j;
+        }
         _subPrefix = new double[n];
         _subAbsent = new bool[n];
         _bufferDocs = new int[n][];
@@ -123,8 +129,9 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         int block = windowMin >> Shift;
         double threshold = _top.Threshold;
 
-        // Parts: item 2i + 1 is term i's high part (or the whole term), item 2i its low part.
-        int m = 0;
+        // Parts: item 2i + 1 is term i's high part (or the whole term), item 2i its low part; a key of -1 marks
+        // a part absent from this window.
+        var keys = _keyOf;
         for (int i = 0; i < _postings.Length; i++)
         {
             var b = _termBounds[i];
@@ -132,23 +139,19 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             if (bm < 0)
             {
                 _state[i] = Absent;
+                keys[2 * i] = keys[(2 * i) + 1] = -1;
                 continue;
             }
             _state[i] = Full;
-            if (_tiers && b.Tau >= 0 && b.Tau < bm)
-            {
-                _itemKeys[m] = (double)_weights[i] * b.Tau;
-                _items[m++] = 2 * i;
-            }
-            _itemKeys[m] = (double)_weights[i] * bm;
-            _items[m++] = (2 * i) + 1;
+            keys[2 * i] = _tiers && b.Tau >= 0 && b.Tau < bm ? (double)_weights[i] * b.Tau : -1;
+            keys[(2 * i) + 1] = (double)_weights[i] * bm;
         }
+        int m = SortParts();
         if (m == 0)
         {
             _windowsSkipped++;
             return;
         }
-        Array.Sort(_itemKeys, _items, 0, m);
         double sum = 0;
         int firstEssential = 0;
         while (firstEssential < m && (sum + _itemKeys[firstEssential]) * _boundFactor < threshold)
@@ -164,7 +167,6 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             return;
         }
         _windowsScored++;
-        _checkCount = 0;
         for (int i = 0; i < _postings.Length; i++)
         {
             switch (_state[i])
@@ -174,16 +176,22 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                     break;
                 case HighOnly:
                     ReadHigh(i, block, windowMin, windowEnd);
-                    _checkKeys[_checkCount] = (double)_weights[i] * _termBounds[i].Tau;
-                    _check[_checkCount++] = i;
-                    break;
-                case NonEssential:
-                    _checkKeys[_checkCount] = (double)_weights[i] * _termBounds[i].BlockMax[block];
-                    _check[_checkCount++] = i;
                     break;
             }
         }
-        Array.Sort(_checkKeys, _check, 0, _checkCount);
+        // The parts to check, by increasing bound, come straight from the sorted non-essential prefix: a
+        // HighOnly term's bound is its low part's key, a NonEssential term's its high part's key (its low part,
+        // if any, is skipped).
+        _checkCount = 0;
+        for (int j = 0; j < firstEssential; j++)
+        {
+            int item = _items[j];
+            int i = item >> 1;
+            if ((item & 1) == 1 || _state[i] == HighOnly)
+            {
+                _check[_checkCount++] = i;
+            }
+        }
         _subBlock = -1;
         SubBlockTotals(block, windowMin, windowEnd);
 
@@ -231,6 +239,49 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             }
             while (bits != 0);
         }
+    }
+
+    // Sorts the parts present in the window (key >= 0) by key into _itemKeys/_items; returns their number.
+    // Bounds change little from one window to the next, so the parts are laid out in the previous window's
+    // order and insertion-sorted, which is close to linear; _order keeps every part, absent ones last.
+    private int SortParts()
+    {
+        var keys = _keyOf;
+        var order = _order;
+        var itemKeys = _itemKeys;
+        var items = _items;
+        int m = 0;
+        for (int j = 0; j < order.Length; j++)
+        {
+            int item = order[j];
+            double key = keys[item];
+            if (key < 0)
+            {
+                continue;
+            }
+            int k = m++;
+            while (k > 0 && itemKeys[k - 1] > key)
+            {
+                itemKeys[k] = itemKeys[k - 1];
+                items[k] = items[k - 1];
+                k--;
+            }
+            itemKeys[k] = key;
+            items[k] = item;
+        }
+        if (m < order.Length)
+        {
+            int a = m;
+            for (int j = 0; j < order.Length; j++)
+            {
+                if (keys[order[j]] < 0)
+                {
+                    items[a++] = order[j];
+                }
+            }
+        }
+        Array.Copy(items, order, order.Length);
+        return m;
     }
 
     // Term at a time over [windowMin, windowEnd) from the postings: buffers (doc, impact) for the exact
@@ -285,6 +336,22 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         }
         _cursor[i] = c;
         var accept = _acceptDocs;
+        if (accept is null && windowMin == blockBase && windowEnd - windowMin == WindowSize)
+        {
+            // The usual case, a whole block without deletions: every remaining entry is in the window and its
+            // offset is its slot.
+            var slots = offsets.AsSpan(c, end - c);
+            var values = impacts.AsSpan(c, slots.Length);
+            var partial = _partial;
+            var matched = _matched;
+            for (int j = 0; j < slots.Length; j++)
+            {
+                int slot = slots[j];
+                partial[slot] += weight * (float)values[j];
+                matched[slot >> 6] |= 1UL << slot;
+            }
+            return;
+        }
         for (; c < end && blockBase + offsets[c] < windowEnd; c++)
         {
             int doc = blockBase + offsets[c];
