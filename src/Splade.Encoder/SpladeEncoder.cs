@@ -118,7 +118,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         string outputName = modelOutput;
         if (!pooled && options.Pooling != PoolingLocation.Managed)
         {
-            bytes = PoolingGraph.AppendPooling(bytes, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
+            bytes = PoolingGraph.AppendPooling(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
             (outputName, pooled) = (PooledOutputName, true);
         }
 

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Onnx;
 
 namespace Splade.Encoder.Onnx;
@@ -6,7 +5,14 @@ namespace Splade.Encoder.Onnx;
 /// <summary>The outputs of an ONNX graph, read from its protobuf before a session is made.</summary>
 internal sealed class OnnxGraphInfo
 {
-    private OnnxGraphInfo(IReadOnlyList<(string Name, int Rank, long? LastDim)> outputs) => Outputs = outputs;
+    private OnnxGraphInfo(ModelProto proto, IReadOnlyList<(string Name, int Rank, long? LastDim)> outputs)
+    {
+        Proto = proto;
+        Outputs = outputs;
+    }
+
+    /// <summary>The parsed model, kept so that pooling can be appended without parsing it again.</summary>
+    public ModelProto Proto { get; }
 
     public IReadOnlyList<(string Name, int Rank, long? LastDim)> Outputs { get; }
 
@@ -22,19 +28,7 @@ internal sealed class OnnxGraphInfo
 
     public static OnnxGraphInfo Read(byte[] model, string path)
     {
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(model);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new SpladeModelException($"The file is not a valid ONNX model: {e.Message}", path, e);
-        }
-        if (proto.Graph is null || proto.Graph.Node.Count == 0)
-        {
-            throw new SpladeModelException("The file is not a valid ONNX model: it has no graph.", path);
-        }
+        var proto = PoolingGraph.Parse(model, path);
         var outputs = proto.Graph.Output.Select(o =>
         {
             var dims = o.Type?.TensorType?.Shape?.Dim;
@@ -42,6 +36,6 @@ internal sealed class OnnxGraphInfo
             long? last = rank > 0 && dims![rank - 1].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? dims[rank - 1].DimValue : null;
             return (o.Name, rank, last);
         }).ToList();
-        return new OnnxGraphInfo(outputs);
+        return new OnnxGraphInfo(proto, outputs);
     }
 }

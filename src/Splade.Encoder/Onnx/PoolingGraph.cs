@@ -45,6 +45,23 @@ internal static class PoolingGraph
         string outputName = "sparse_vector")
     {
         ArgumentNullException.ThrowIfNull(model);
+        return AppendPooling(Parse(model, sourcePath), logitsOutput, attentionMaskInput, strategy, activation, sourcePath, outputName);
+    }
+
+    /// <summary>
+    /// As <see cref="AppendPooling(byte[], string, string, SpladePoolingStrategy, SpladeActivation, string?, string)"/>,
+    /// for a model already parsed (a BERT-base graph is about 530 MB: parsing it once matters). The model is changed in place.
+    /// </summary>
+    public static byte[] AppendPooling(
+        ModelProto proto,
+        string logitsOutput,
+        string attentionMaskInput,
+        SpladePoolingStrategy strategy,
+        SpladeActivation activation,
+        string? sourcePath,
+        string outputName = "sparse_vector")
+    {
+        ArgumentNullException.ThrowIfNull(proto);
         ArgumentException.ThrowIfNullOrEmpty(logitsOutput);
         ArgumentException.ThrowIfNullOrEmpty(attentionMaskInput);
         ArgumentException.ThrowIfNullOrEmpty(outputName);
@@ -57,7 +74,6 @@ internal static class PoolingGraph
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
 
-        var proto = Parse(model, sourcePath);
         var graph = proto.Graph;
         long opset = DefaultOpset(proto, sourcePath);
 
@@ -121,7 +137,9 @@ internal static class PoolingGraph
         return proto.ToByteArray();
     }
 
-    private static ModelProto Parse(byte[] model, string? sourcePath)
+    /// <summary>Parses a serialized ONNX model, refusing bytes that do not hold a graph with nodes and outputs.</summary>
+    /// <exception cref="SpladeModelException">The bytes are not an ONNX model.</exception>
+    internal static ModelProto Parse(byte[] model, string? sourcePath)
     {
         ModelProto proto;
         try
