@@ -68,7 +68,10 @@ internal static class IndexCommand
         SpladeEncoder? encoder;
         try
         {
+            // CA2000 cannot see that `using var disposeEncoder` right after this try/catch (nothing runs between) disposes it.
+#pragma warning disable CA2000
             encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+#pragma warning restore CA2000
         }
         catch (SpladeModelException e)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.En;
@@ -31,6 +32,8 @@ public sealed class EnglishBm25Analyzer : StopwordAnalyzerBase
     }
 
     /// <inheritdoc />
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "The tokenizer and filters are owned by the returned TokenStreamComponents, which Lucene disposes.")]
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new StandardTokenizer(Version, reader);

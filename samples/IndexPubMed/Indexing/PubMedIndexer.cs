@@ -369,11 +369,15 @@ internal sealed class PubMedIndexer
 
     private void Refresh(IndexWriter writer)
     {
+        // CA2000 does not follow the hand-over to the _reader field below (the old reader is disposed after it).
+#pragma warning disable CA2000
         var newer = DirectoryReader.OpenIfChanged(_reader!, writer, applyAllDeletes: true);
+#pragma warning restore CA2000
         if (newer is not null)
         {
-            _reader!.Dispose();
-            _reader = newer;
+            var older = _reader!;
+            _reader = newer;   // owned by the field before anything can throw
+            older.Dispose();
         }
         _recentlyAdded.Clear();
         _recentlyDeleted.Clear();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.Miscellaneous;
@@ -52,6 +53,8 @@ internal static class PubMedSchema
     public const string Splade = "splade";
 
     /// <summary>Analysis per field: English BM25 analysis for text, the keyword analyzer for exact fields.</summary>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "PerFieldAnalyzerWrapper (Lucene.NET 4.8) does not dispose the analyzers it wraps; they hold only managed per-thread token stream caches, released by the GC with the wrapper, which its caller disposes.")]
     public static Analyzer CreateAnalyzer() => new PerFieldAnalyzerWrapper(new EnglishBm25Analyzer(), new Dictionary<string, Analyzer>
     {
         [Id] = new KeywordAnalyzer(),

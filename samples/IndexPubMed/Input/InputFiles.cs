@@ -110,7 +110,8 @@ public static class InputFiles
 
     private static InputKind SniffContent(string path)
     {
-        using var lines = new Utf8LineReader(new LimitedStream(InputStreams.Open(path), MaxSniffBytes));
+        using var stream = InputStreams.Open(path);   // disposed here too if wrapping it throws
+        using var lines = new Utf8LineReader(new LimitedStream(stream, MaxSniffBytes));
         while (lines.TryReadLine(out var memory))
         {
             var line = memory.Span.TrimStart(" \t\r\f"u8);

@@ -18,7 +18,10 @@ internal static class JsonLines
         Utf8LineReader lines;
         try
         {
+            // CA2000 cannot see that `using (lines)` right after this try/catch (nothing runs between) disposes it.
+#pragma warning disable CA2000
             lines = new Utf8LineReader(InputStreams.Open(path));
+#pragma warning restore CA2000
         }
         catch (Exception e) when (InputStreams.IsDataOrIoError(e))
         {

@@ -59,16 +59,6 @@ public static partial class PubMedXmlReader
 
         public static Parser? Open(string path, Action<InputError> onError)
         {
-            Stream stream;
-            try
-            {
-                stream = InputStreams.Open(path);
-            }
-            catch (Exception e) when (InputStreams.IsDataOrIoError(e))
-            {
-                onError(new InputError(path, 0, $"cannot open: {e.Message}"));
-                return null;
-            }
             var settings = new XmlReaderSettings
             {
                 DtdProcessing = DtdProcessing.Ignore, // the DOCTYPE names a DTD on nlm.nih.gov: never fetch it
@@ -85,7 +75,28 @@ public static partial class PubMedXmlReader
             namespaces.AddNamespace("mml", "http://www.w3.org/1998/Math/MathML");
             namespaces.AddNamespace("xlink", "http://www.w3.org/1999/xlink");
             var context = new XmlParserContext(names, namespaces, null, XmlSpace.None);
-            return new Parser(path, onError, XmlReader.Create(stream, settings, context));
+            Stream stream;
+            try
+            {
+                // CA2000 does not follow the stream into the try below, which hands it to the XmlReader or disposes it.
+#pragma warning disable CA2000
+                stream = InputStreams.Open(path);
+#pragma warning restore CA2000
+            }
+            catch (Exception e) when (InputStreams.IsDataOrIoError(e))
+            {
+                onError(new InputError(path, 0, $"cannot open: {e.Message}"));
+                return null;
+            }
+            try
+            {
+                return new Parser(path, onError, XmlReader.Create(stream, settings, context));   // owns the stream (CloseInput)
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
         }
 
         public PubMedItem? Next()

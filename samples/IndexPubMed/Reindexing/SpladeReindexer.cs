@@ -53,7 +53,8 @@ internal sealed class SpladeReindexer
 
             // CREATE over an open index starts an empty commit without touching the old one (Lucene keeps the
             // segment counter, so no file name clashes); the old commit stays current until Commit below.
-            var config = Bm25Index.CreateWriterConfig(PubMedSchema.CreateAnalyzer());
+            using var analyzer = PubMedSchema.CreateAnalyzer();   // IndexWriter does not dispose its analyzer
+            var config = Bm25Index.CreateWriterConfig(analyzer);
             config.OpenMode = OpenMode.CREATE;
             using var writer = new IndexWriter(directory, config);
             writer.AddIndexes(joined);
@@ -71,7 +72,8 @@ internal sealed class SpladeReindexer
 
     private void BuildSideIndex(AtomicReader source, Lucene.Net.Store.Directory work, string snapshot)
     {
-        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())
+        using var keyword = new Lucene.Net.Analysis.Core.KeywordAnalyzer();   // IndexWriter does not dispose its analyzer
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, keyword)
         {
             // Log merges only join neighbouring segments, so document order (the alignment) survives merging.
             MergePolicy = new LogDocMergePolicy(),

@@ -1,6 +1,7 @@
 using Lucene.Net.Analysis;
 using Splade.Encoder;
 using Splade.Lucene.Index;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Splade.Lucene.Analysis;
 
@@ -44,6 +45,8 @@ public sealed class SpladeAnalyzer : Analyzer
     public SpladeFieldOptions Options => _options.Clone();
 
     /// <inheritdoc/>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "The tokenizer and filter are owned by the returned TokenStreamComponents: Lucene's indexer disposes the chain after each field, and the analyzer's reuse strategy keeps it until the analyzer is disposed.")]
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new SpladeTokenizer(reader, _encoder, _options, Stats);

@@ -4,6 +4,7 @@ using Lucene.Net.Index;
 using Splade.Encoder;
 using Splade.Lucene.Analysis;
 using Splade.Lucene.Index;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Splade.Lucene.Documents;
 
@@ -47,6 +48,8 @@ public sealed class SpladeField : Field
         SetTermWeights(termWeights);
     }
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "The token stream chain belongs to the field (Field.TokenStreamValue): the IndexWriter disposes it after inverting each document, and it is reset for reuse with the next vector.")]
     private SpladeField(QuantizedTermsTokenStream source, Vocabulary vocabulary, SpladeFieldOptions options, SpladeIndexingStats? stats)
         : base(options.FieldName, Chain(source, options.StorageMode), GetFieldType(options.StorageMode))
     {
