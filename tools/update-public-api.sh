@@ -7,7 +7,7 @@
 # diagnostic's properties), the files are edited, and this repeats until nothing changes; then every project
 # is rebuilt as usual (warnings as errors) to prove the files are complete. Lines are kept sorted.
 #
-# Usage: tools/update-public-api.sh [PROJECT.csproj ...]   (default: every src/*/ with a PublicAPI.Unshipped.txt)
+# Usage: tools/update-public-api.sh [PROJECT.csproj ...]   (default: every src/*/*.csproj; missing PublicAPI files are created)
 # Exit: 0 the files match the code and the build passes; 1 a build error the script cannot fix (printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,14 +15,24 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 projects=("$@")
 if [ ${#projects[@]} -eq 0 ]; then
-  for f in src/*/PublicAPI.Unshipped.txt; do
-    projects+=("$(ls "$(dirname "$f")"/*.csproj)")
-  done
+  shopt -s nullglob
+  projects=(src/*/*.csproj)
+  shopt -u nullglob
 fi
 if [ ${#projects[@]} -eq 0 ]; then
-  echo "update-public-api: no project with a PublicAPI.Unshipped.txt under src/" >&2
+  echo "update-public-api: no project under src/" >&2
   exit 1
 fi
+# A new library project gets its two (empty) files: src/Directory.Build.props gives them to the analyzer.
+for p in "${projects[@]}"; do
+  [ -f "$p" ] || { echo "update-public-api: no such project: $p" >&2; exit 1; }
+  for f in PublicAPI.Shipped.txt PublicAPI.Unshipped.txt; do
+    if [ ! -f "$(dirname "$p")/$f" ]; then
+      printf '#nullable enable\n' >"$(dirname "$p")/$f"
+      echo "update-public-api: created $(dirname "$p")/$f"
+    fi
+  done
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
