@@ -1,10 +1,10 @@
 using System.CommandLine;
 using IndexPubMed.Indexing;
-using IndexPubMed.Reindexing;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
 using Splade.Encoder;
 using Splade.Lucene.Index;
+using Splade.Lucene.Reindexing;
 
 namespace IndexPubMed.Commands;
 
@@ -39,12 +39,12 @@ internal static class ReindexCommand
         };
         command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(model)!, parse.GetValue(textFields), parse.GetValue(field)!,
             parse.GetValue(mode), parse.GetValue(scale), parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads),
-            parse.GetValue(batch), parse.GetValue(quiet)));
+            parse.GetValue(batch), parse.GetValue(quiet), parse.InvocationConfiguration.Error));
         return command;
     }
 
     private static int Run(DirectoryInfo index, DirectoryInfo model, string[]? textFields, string field, string? mode, float? scale,
-        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet)
+        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, TextWriter error)
     {
         try
         {
@@ -53,16 +53,22 @@ internal static class ReindexCommand
             {
                 if (!DirectoryReader.IndexExists(dir))
                 {
-                    Console.Error.WriteLine($"reindex: there is no index in {index.FullName}.");
+                    error.WriteLine($"reindex: there is no index in {index.FullName}.");
                     return 2;
                 }
                 using var reader = DirectoryReader.Open(dir);
                 stored = SpladeIndexSettings.Read(reader, field);
             }
             using var encoder = SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
-            var options = new SpladeReindexerOptions
+            string workPath = Path.GetFullPath(index.FullName).TrimEnd(Path.DirectorySeparatorChar) + ".splade-reindex";
+            using var indexLock = IndexLock.Acquire(index.FullName);
+            using var directory = FSDirectory.Open(index.FullName);
+            using var work = FSDirectory.Open(workPath);
+            var progress = new Progress("documents", null, quiet);
+            var reindexer = new SpladeReindexer(new SpladeReindexerOptions
             {
-                IndexDirectory = index.FullName,
+                Index = directory,
+                Work = work,
                 Encoder = encoder,
                 Splade = new SpladeFieldOptions
                 {
@@ -78,18 +84,41 @@ internal static class ReindexCommand
                 TextFields = textFields is { Length: > 0 } ? textFields : [PubMedSchema.Title, PubMedSchema.Abstract],
                 BatchSize = Math.Max(1, batchSize) * 2,
                 CommitEvery = Math.Max(1, commitEvery),
-                Quiet = quiet,
-                CrashAfterDocuments = crashAfter,
-            };
-            var reindexer = new SpladeReindexer(options);
+                CreateJoinWriterConfig = () => Bm25Index.CreateWriterConfig(PubMedSchema.CreateAnalyzer()),
+                Progress = new CallbackProgress(done =>
+                {
+                    progress.Report(done);
+                    if (crashAfter is long crash && done >= crash)
+                    {
+                        // Test hook: die like kill -9, with no unwinding, flushing or committing.
+                        System.Diagnostics.Process.GetCurrentProcess().Kill();
+                    }
+                }),
+            });
             long documents = reindexer.Reindex();
-            Console.Error.WriteLine($"reindexed {documents:N0} documents ({reindexer.Encoded:N0} encoded by this run) with model {encoder.ModelId}");
+            progress.Finish(reindexer.Encoded);
+            System.IO.Directory.Delete(workPath, recursive: true);
+            if (!quiet)
+            {
+                error.WriteLine($"reindexed {documents:N0} documents ({reindexer.Encoded:N0} encoded by this run) with model {encoder.ModelId}");
+            }
             return 0;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"reindex: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (e is SpladeModelException or IOException)
         {
-            Console.Error.WriteLine($"reindex: {e.Message}");
+            error.WriteLine($"reindex: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports synchronously, on the reindexer's thread.</summary>
+    private sealed class CallbackProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 }
