@@ -25,8 +25,7 @@ internal static class ReindexCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var field = new Option<string>("--splade-field") { Description = "the SPLADE field to build", DefaultValueFactory = _ => PubMedSchema.Splade };
-        var mode = new Option<string?>("--mode") { Description = "tf or payload (default: the index's stored setting, else tf)" };
-        mode.AcceptOnlyFromAmong("tf", "payload");
+        var mode = CommonOptions.Storage(null);
         var scale = new Option<float?>("--scale") { Description = "impact scale (default: the index's stored setting, else 100)" };
         var commitEvery = new Option<int>("--commit-every") { Description = "commit progress every N documents", DefaultValueFactory = _ => 10_000 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
@@ -73,12 +72,7 @@ internal static class ReindexCommand
                 Splade = new SpladeFieldOptions
                 {
                     FieldName = field,
-                    StorageMode = mode switch
-                    {
-                        "tf" => SpladeStorageMode.TermFrequency,
-                        "payload" => SpladeStorageMode.Payload,
-                        _ => stored?.StorageMode ?? SpladeStorageMode.TermFrequency,
-                    },
+                    StorageMode = CommonOptions.ParseStorage(mode) ?? stored?.StorageMode ?? SpladeStorageMode.TermFrequency,
                     Scale = scale ?? stored?.Scale ?? SpladeFieldOptions.DefaultScale,
                 },
                 TextFields = textFields is { Length: > 0 } ? textFields : [PubMedSchema.Title, PubMedSchema.Abstract],

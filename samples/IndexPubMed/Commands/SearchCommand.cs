@@ -7,6 +7,7 @@ using IndexPubMed.Input;
 using IndexPubMed.Searching;
 using Lucene.Net.Search;
 using Splade.Encoder;
+using Splade.Lucene.Formats;
 using Splade.Lucene.Index;
 
 namespace IndexPubMed.Commands;

@@ -1,0 +1,107 @@
+using IndexPubMed.Tests.Input;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+
+namespace IndexPubMed.Tests.Commands;
+
+/// <summary>
+/// <c>index</c> of precomputed vectors needs no ONNX model (issue 8): no model at all (tokens taken as given),
+/// a model folder without model.onnx, or --vocab; Anserini-shaped collections (pretty-printed objects,
+/// integer impacts, tokens from any model) are read; a bad vector is reported with file and line; a token
+/// outside the vocabulary is counted and skipped, not the whole document.
+/// </summary>
+public sealed class IndexVectorsCommandTests : IDisposable
+{
+    // Shaped like Anserini's json_vector collections (integer impacts, pretty-printed over several lines); own content.
+    private const string Collection =
+        "{\n  \"id\" : \"doc1\",\n  \"contents\" : \"f1 f2 f2\",\n  \"vector\" : {\n    \"f1\" : 1,\n    \"f2\" : 2\n  }\n}\n"
+        + "{\n  \"id\" : \"doc2\",\n  \"contents\" : \"f2 f3 f3 f3\",\n  \"vector\" : {\n    \"f2\" : 1,\n    \"f3\" : 3\n  }\n}\n"
+        + "{\n  \"id\" : \"doc3\",\n  \"contents\" : \"f4\",\n  \"vector\" : {\n    \"f4\" : 1\n  }\n}\n";
+
+    private const string Queries = "{\"id\": \"q1\", \"vector\": {\"f2\": 1, \"f3\": 2}}\n";
+
+    private readonly TempDir _temp = new();
+
+    private string IndexDir => Path.Combine(_temp.Path, "index");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void AnAnseriniCollectionIsIndexedWithoutAModelAndRanksAsAnseriniDoes()
+    {
+        string collection = _temp.Write("collection3/segment1.json", Collection);
+        string queries = _temp.Write("topics.jsonl", Queries);
+
+        var (exit, _, error) = Cli.Run("index", "--index", IndexDir, "--scale", "1", "--model-id", "toy-impacts", collection);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("vectors added: 3", error);
+        // Stored frequencies equal Anserini's integer impacts at scale 1.
+        Assert.Equal(new Dictionary<string, int> { ["doc1|f1"] = 1, ["doc1|f2"] = 2, ["doc2|f2"] = 1, ["doc2|f3"] = 3, ["doc3|f4"] = 1 }, Postings());
+
+        string run = Path.Combine(_temp.Path, "run.trec");
+        var search = Cli.Run("search", "--index", IndexDir, "--query-vectors", queries, "--run", run, "--quiet");
+        Assert.True(search.Exit == 0, search.Error);
+        // Dot products: doc2 = 1x1 + 2x3 = 7, doc1 = 1x2 = 2; doc3 shares no token.
+        Assert.Equal(["q1 Q0 doc2 1 7 splade", "q1 Q0 doc1 2 2 splade"], File.ReadAllLines(run));
+
+        // The model id given is recorded, and another one is refused.
+        var other = Cli.Run("index", "--index", IndexDir, "--scale", "1", "--model-id", "another-model", collection);
+        Assert.Equal(2, other.Exit);
+        Assert.Contains("toy-impacts", other.Error);
+    }
+
+    [Fact]
+    public void WithAModelFolderWithoutOnnxUnknownTokensAreCountedAndBadVectorsReportedWithTheirLine()
+    {
+        string model = Path.Combine(_temp.Path, "vocab-only-model");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.GetFiles(Cli.ModelDir).Where(f => !f.EndsWith(".onnx", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+        }
+        string vectors = _temp.Write("vectors.jsonl",
+            "{\"id\": \"a\", \"vector\": {\"heart\": 1.5, \"zzz-not-a-token\": 2.0, \"attack\": 0.5}}\n"
+            + "{\"id\": \"b\", \"vector\": {\"heart\": 0.25}}\n"
+            + "{\"id\": \"c\", \"vector\": {\"heart\": -1}}\n");
+
+        var (exit, _, error) = Cli.Run("index", "--index", IndexDir, "--model", model, vectors);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{vectors}:3: vector of 'c' skipped", error);
+        Assert.Contains("outside the vocabulary skipped: 1", error);
+        Assert.Equal(new Dictionary<string, int> { ["a|attack"] = 50, ["a|heart"] = 150, ["b|heart"] = 25 }, Postings());
+    }
+
+    [Fact]
+    public void TextsWithoutAnOnnxModelAreRefusedUnlessBm25Only()
+    {
+        string docs = _temp.Write("docs.jsonl", "{\"id\": \"1\", \"title\": \"t\", \"text\": \"aspirin\"}\n");
+        string vocab = Path.Combine(Cli.ModelDir, "vocab.txt");
+
+        var (exit, _, error) = Cli.Run("index", "--index", IndexDir, "--vocab", vocab, docs);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--no-splade", error);
+        Assert.False(Directory.Exists(IndexDir) && Directory.GetFiles(IndexDir, "segments*").Length > 0);
+    }
+
+    /// <summary>"id|term" -> stored frequency of the SPLADE field, live documents.</summary>
+    private Dictionary<string, int> Postings()
+    {
+        using var dir = FSDirectory.Open(IndexDir);
+        using var reader = DirectoryReader.Open(dir);
+        var result = new Dictionary<string, int>();
+        var te = MultiFields.GetTerms(reader, "splade")!.GetEnumerator();
+        while (te.MoveNext())
+        {
+            var docs = te.Docs(MultiFields.GetLiveDocs(reader), null);
+            while (docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+            {
+                result[reader.Document(docs.DocID).Get("id") + "|" + te.Term.Utf8ToString()] = docs.Freq;
+            }
+        }
+        return result;
+    }
+}
