@@ -53,6 +53,12 @@ internal static class SearchCommand
             DefaultValueFactory = _ => "auto",
         };
         syntax.AcceptOnlyFromAmong("auto", "on", "off");
+        var ties = new Option<string>("--ties")
+        {
+            Description = "tie order of runs: trec_eval (ties by docid descending, scores as computed) or anserini (ties by docid ascending, scores rounded to 1e-4 and lowered by 1e-6 per tied document, as Anserini writes them)",
+            DefaultValueFactory = _ => "trec_eval",
+        };
+        ties.AcceptOnlyFromAmong("trec_eval", "anserini");
         var scale = new Option<float?>("--scale") { Description = "expected SPLADE scale of the index; refused when the index records another" };
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
@@ -63,7 +69,7 @@ internal static class SearchCommand
         };
         var command = new Command("search", "Search an index with BM25, SPLADE or both; write TREC runs and evaluate them.")
         {
-            index, model, mode, top, explain, queries, queryVectors, run, qrels, exhaustive, fusion, bm25Weight, spladeWeight, rrfK, depth, syntax, scale, threads, quiet, query,
+            index, model, mode, top, explain, queries, queryVectors, run, qrels, exhaustive, fusion, bm25Weight, spladeWeight, rrfK, depth, syntax, ties, scale, threads, quiet, query,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +85,7 @@ internal static class SearchCommand
                 Run = parse.GetValue(run),
                 Qrels = parse.GetValue(qrels),
                 Syntax = Enum.Parse<SyntaxMode>(parse.GetValue(syntax)!, ignoreCase: true),
+                AnseriniTies = parse.GetValue(ties) == "anserini",
                 Scale = parse.GetValue(scale),
                 Threads = parse.GetValue(threads),
                 Quiet = parse.GetValue(quiet),
@@ -265,7 +272,7 @@ internal static class SearchCommand
             {
                 run.Add(SingleQueryId, hit.Id, hit.Score);
             }
-            run.Save(a.Run.FullName, tag);
+            (a.AnseriniTies ? run.WithAnseriniTies() : run).Save(a.Run.FullName, tag);
             error.WriteLine($"run written to {a.Run.FullName} ({hits.Count} hits, query id {SingleQueryId}, tag {tag})");
         }
         return 0;
@@ -317,6 +324,10 @@ internal static class SearchCommand
         }
         total.Stop();
         progress.Finish(latency.Count);
+        if (a.AnseriniTies)
+        {
+            run = run.WithAnseriniTies();
+        }
         error.WriteLine($"{tag}: {latency.Format(total.Elapsed)}" + (empty > 0 ? $"; {empty} queries without hits" : ""));
         if (searcher.SpladeStats.Searches > 0)
         {
@@ -325,7 +336,7 @@ internal static class SearchCommand
         if (a.Run is not null)
         {
             run.Save(a.Run.FullName, tag);
-            error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {a.Options.FusionDepth} hits per query; ranks in trec_eval order: ties by docid descending)");
+            error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {a.Options.FusionDepth} hits per query; {(a.AnseriniTies ? "Anserini's tie order: ties by docid ascending, scores adjusted by 1e-6" : "ranks in trec_eval order: ties by docid descending")})");
         }
         if (a.Qrels is not null)
         {
@@ -365,6 +376,8 @@ internal static class SearchCommand
         public FileInfo? Qrels { get; init; }
 
         public SyntaxMode Syntax { get; init; }
+
+        public bool AnseriniTies { get; init; }
 
         public float? Scale { get; init; }
 
