@@ -146,7 +146,7 @@ public sealed class IndexCommandTests : IDisposable
 
     private int Index(params string[] inputs) => Run(["index", "--index", IndexDir, "--model", Model, "--quiet", .. inputs]);
 
-    private static int Run(params string[] args) => new RootCommand { IndexCommand.Create() }.Parse(args).Invoke();
+    private static int Run(params string[] args) => CliRunner.Run(args);
 
     /// <summary>PMID -> title of every live document; fails on a duplicated PMID.</summary>
     private static Dictionary<string, string> ReadIndex(string path)

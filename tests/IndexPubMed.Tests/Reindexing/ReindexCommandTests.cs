@@ -115,12 +115,12 @@ public sealed class ReindexCommandTests : IDisposable
         Assert.Equal(before, SpladePostings(IndexDir, "splade"));
     }
 
-    private static int Run(params string[] args) => new RootCommand { IndexCommand.Create(), ReindexCommand.Create() }.Parse(args).Invoke();
+    private static int Run(params string[] args) => CliRunner.Run(args);
 
     private static (int Exit, string Error) RunCapturingErrors(params string[] args)
     {
         var error = new StringWriter();
-        int exit = new RootCommand { IndexCommand.Create(), ReindexCommand.Create() }.Parse(args).Invoke(new InvocationConfiguration { Error = error, Output = new StringWriter() });
+        int exit = CliRunner.Run(args, new InvocationConfiguration { Error = error, Output = new StringWriter() });
         return (exit, error.ToString());
     }
 
