@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using IndexPubMed.Commands;
 using IndexPubMed.Input;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;

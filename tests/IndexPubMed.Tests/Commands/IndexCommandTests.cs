@@ -7,7 +7,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Store;
 using Splade.Lucene.Index;
 
-namespace IndexPubMed.Tests.Indexing;
+namespace IndexPubMed.Tests.Commands;
 
 /// <summary>
 /// The <c>index</c> command end to end on real PubMed XML with the tiny model: counts, idempotence,

@@ -11,7 +11,7 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
 
-namespace IndexPubMed.Tests.Reindexing;
+namespace IndexPubMed.Tests.Commands;
 
 /// <summary>The <c>reindex</c> command: same model gives the same field, foreign indexes keep every other field, and a killed run resumes.</summary>
 public sealed class ReindexCommandTests : IDisposable
