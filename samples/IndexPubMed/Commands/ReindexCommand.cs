@@ -103,7 +103,7 @@ internal static class ReindexCommand
             error.WriteLine($"reindex: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is SpladeModelException or IOException)
+        catch (Exception e) when (e is SpladeModelException or SpladeIndexMismatchException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"reindex: {e.Message}");
             return 2;
