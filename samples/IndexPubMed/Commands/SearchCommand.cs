@@ -180,42 +180,54 @@ internal static class SearchCommand
             errors = true;
             error.WriteLine($"skipped: {e}");
         }
-        Dictionary<string, IReadOnlyDictionary<string, float>>? vectors = null;
+        Dictionary<string, VectorRecord>? vectors = null;
         var order = new List<string>();
         if (a.QueryVectors is not null)
         {
-            vectors = new Dictionary<string, IReadOnlyDictionary<string, float>>(StringComparer.Ordinal);
+            vectors = new Dictionary<string, VectorRecord>(StringComparer.Ordinal);
             foreach (var v in new VectorJsonlReader().Read(a.QueryVectors.FullName, Report))
             {
-                if (vectors.TryAdd(v.Id, v.Weights))
+                if (vectors.TryAdd(v.Id, v))
                 {
                     order.Add(v.Id);
                 }
                 else
                 {
-                    Report(new InputError(a.QueryVectors.FullName, 0, $"query vector '{v.Id}' repeated; the first is used"));
+                    Report(new InputError(a.QueryVectors.FullName, v.Line, $"query vector '{v.Id}' repeated (first at line {vectors[v.Id].Line}); the first is used"));
                 }
             }
         }
         var requests = new List<SearchRequest>();
+        void Add(string id, string? text, VectorRecord? vector)
+        {
+            try
+            {
+                requests.Add(Build(searcher, mode, id, text, vector?.Weights));
+            }
+            catch (SearchSetupException e) when (vector is not null)
+            {
+                // A bad query vector (a weight that is not positive, say) costs that query only.
+                Report(new InputError(a.QueryVectors!.FullName, vector.Line, $"{e.Message}; query skipped"));
+            }
+        }
         if (a.Queries is null)
         {
             foreach (string id in order)
             {
-                requests.Add(Build(searcher, mode, id, null, vectors![id]));
+                Add(id, null, vectors![id]);
             }
         }
         else
         {
             foreach (var q in QueryFileReader.Read(a.Queries.FullName, Report))
             {
-                IReadOnlyDictionary<string, float>? vector = null;
+                VectorRecord? vector = null;
                 if (vectors is not null && mode != SearchMode.Bm25 && !vectors.TryGetValue(q.Id, out vector))
                 {
                     Report(new InputError(a.QueryVectors!.FullName, 0, $"no vector for query '{q.Id}'; query skipped"));
                     continue;
                 }
-                requests.Add(Build(searcher, mode, q.Id, q.Text, vector));
+                Add(q.Id, q.Text, vector);
             }
         }
         inputErrors = errors;

@@ -151,6 +151,22 @@ public sealed class SearchCommandTests : IDisposable
         Assert.All(lines, f => Assert.Equal(0, double.Parse(f[4], CultureInfo.InvariantCulture) * 2 % 1));
     }
 
+    /// <summary>A bad or repeated query vector costs that query only, and is reported with its file and line.</summary>
+    [Fact]
+    public void ABadQueryVectorIsSkippedWithItsLine()
+    {
+        string vectors = Path.Combine(_dir, "bad-qv.jsonl");
+        File.WriteAllLines(vectors, ["{\"id\": \"v1\", \"vector\": {\"cancer\": 1.5}}", "{\"id\": \"v2\", \"vector\": {\"cancer\": \"much\"}}", "{\"id\": \"v1\", \"vector\": {\"heart\": 1}}"]);
+        string run = Path.Combine(_dir, "bad-qv.trec");
+
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--query-vectors", vectors, "--run", run, "--quiet");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{vectors}:2: ", error);
+        Assert.Contains($"{vectors}:3: query vector 'v1' repeated", error);
+        Assert.Equal(["v1"], File.ReadAllLines(run).Select(l => l.Split(' ')[0]).Distinct());
+    }
+
     /// <summary>Issue 8: a batch without --run printed the whole run (294,000 lines for SciFact) to stdout.</summary>
     [Fact]
     public void ABatchWithoutRunPrintsASummaryNotTheRun()
