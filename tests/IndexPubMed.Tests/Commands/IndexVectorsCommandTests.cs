@@ -74,6 +74,30 @@ public sealed class IndexVectorsCommandTests : IDisposable
         Assert.Equal(new Dictionary<string, int> { ["a|attack"] = 50, ["a|heart"] = 150, ["b|heart"] = 25 }, Postings());
     }
 
+    /// <summary>The same encoded vectors give the same SPLADE postings whether the full model, its folder without model.onnx, or nothing is given.</summary>
+    [Fact]
+    public void VectorsIndexedWithTheModelWithItsVocabularyOrWithNothingGiveTheSamePostings()
+    {
+        string texts = _temp.Write("texts.txt", "aspirin heart attack prevention\nmetformin and type 2 diabetes\nbreast cancer genes BRCA1\n");
+        string vectors = Path.Combine(_temp.Path, "vectors.jsonl");
+        Assert.Equal(0, Cli.Run("encode", "--model", Cli.ModelDir, "--input", texts, "--output", vectors, "--quiet").Exit);
+        string vocabOnly = Path.Combine(_temp.Path, "vocab-only");
+        Directory.CreateDirectory(vocabOnly);
+        File.Copy(Path.Combine(Cli.ModelDir, "vocab.txt"), Path.Combine(vocabOnly, "vocab.txt"));
+
+        var postings = new List<Dictionary<string, int>>();
+        foreach (var how in new[] { new[] { "--model", Cli.ModelDir }, new[] { "--model", vocabOnly }, new[] { "--vocab", Path.Combine(Cli.ModelDir, "vocab.txt") }, Array.Empty<string>() })
+        {
+            string index = Path.Combine(_temp.Path, "index-" + postings.Count);
+            var (exit, _, error) = Cli.Run(["index", "--index", index, "--quiet", .. how, vectors]);
+            Assert.True(exit == 0, error);
+            postings.Add(Postings(index));
+        }
+
+        Assert.Equal(3, postings[0].Keys.Select(k => k.Split('|')[0]).Distinct().Count());
+        Assert.All(postings.Skip(1), p => Assert.Equal(postings[0], p));
+    }
+
     [Fact]
     public void TextsWithoutAnOnnxModelAreRefusedUnlessBm25Only()
     {
@@ -88,9 +112,11 @@ public sealed class IndexVectorsCommandTests : IDisposable
     }
 
     /// <summary>"id|term" -> stored frequency of the SPLADE field, live documents.</summary>
-    private Dictionary<string, int> Postings()
+    private Dictionary<string, int> Postings() => Postings(IndexDir);
+
+    private static Dictionary<string, int> Postings(string index)
     {
-        using var dir = FSDirectory.Open(IndexDir);
+        using var dir = FSDirectory.Open(index);
         using var reader = DirectoryReader.Open(dir);
         var result = new Dictionary<string, int>();
         var te = MultiFields.GetTerms(reader, "splade")!.GetEnumerator();
