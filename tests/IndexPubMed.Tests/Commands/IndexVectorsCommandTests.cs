@@ -52,6 +52,30 @@ public sealed class IndexVectorsCommandTests : IDisposable
         Assert.Contains("toy-impacts", other.Error);
     }
 
+    /// <summary>
+    /// Word-piece vectors (shaped like Anserini's word-piece test collection, own content) with tied documents:
+    /// <c>--ties anserini</c> lists ties by docid ascending with scores lowered by 1e-6, as Anserini writes them.
+    /// </summary>
+    [Fact]
+    public void TiedWordPieceDocumentsAreWrittenInAnserinisOrderWithTiesAnserini()
+    {
+        string collection = _temp.Write("wp.jsonl",
+            "{\"id\": \"d3\", \"contents\": \"walking\", \"vector\": {\"walk\": 2, \"##ing\": 1}}\n"
+            + "{\"id\": \"d1\", \"contents\": \"walking\", \"vector\": {\"walk\": 2, \"##ing\": 1}}\n"
+            + "{\"id\": \"d2\", \"contents\": \"walked\", \"vector\": {\"walk\": 2, \"##ed\": 1}}\n"
+            + "{\"id\": \"d4\", \"contents\": \"run\", \"vector\": {\"run\": 3}}\n");
+        string topics = _temp.Write("wp-topics.jsonl", "{\"id\": \"q1\", \"vector\": {\"walk\": 1, \"##ing\": 1}}\n");
+        Assert.Equal(0, Cli.Run("index", "--index", IndexDir, "--scale", "1", "--quiet", collection).Exit);
+        string trecEval = Path.Combine(_temp.Path, "trec_eval.trec"), anserini = Path.Combine(_temp.Path, "anserini.trec");
+
+        Assert.Equal(0, Cli.Run("search", "--index", IndexDir, "--query-vectors", topics, "--run", trecEval, "--quiet").Exit);
+        Assert.Equal(0, Cli.Run("search", "--index", IndexDir, "--query-vectors", topics, "--run", anserini, "--ties", "anserini", "--quiet").Exit);
+
+        // d1 and d3 tie at 2 + 1 = 3; d2 scores 2.
+        Assert.Equal(["q1 Q0 d3 1 3 splade", "q1 Q0 d1 2 3 splade", "q1 Q0 d2 3 2 splade"], File.ReadAllLines(trecEval));
+        Assert.Equal(["q1 Q0 d1 1 3.000000 splade", "q1 Q0 d3 2 2.999999 splade", "q1 Q0 d2 3 2.000000 splade"], File.ReadAllLines(anserini));
+    }
+
     [Fact]
     public void WithAModelFolderWithoutOnnxUnknownTokensAreCountedAndBadVectorsReportedWithTheirLine()
     {
