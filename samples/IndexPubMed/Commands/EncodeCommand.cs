@@ -1,115 +1,191 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text;
 using IndexPubMed.Input;
 using Splade.Encoder;
+using Splade.Lucene.Formats;
 
 namespace IndexPubMed.Commands;
 
 /// <summary>
-/// <c>encode</c>: JSONL texts in, Anserini JsonVectorCollection lines out
-/// (<c>{"id": ..., "vector": {"token": weight}}</c>), so vectors can be made once and indexed anywhere.
+/// <c>encode</c>: texts in (plain text lines or JSONL, from files or stdin), Anserini JsonVectorCollection lines
+/// out (<c>{"id": ..., "vector": {"token": weight}}</c>), so vectors can be made once and indexed anywhere.
 /// </summary>
 internal static class EncodeCommand
 {
+    private const int PendingTexts = 256;
+
     public static Command Create()
     {
         var model = CommonOptions.Model(required: true);
-        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL lines with id (or _id), text and optionally title (BEIR corpus layout); gzip allowed", Required = true };
+        var input = new Option<string[]>("--input", "-i")
+        {
+            Description = "input files, or - for stdin; plain text (one text per line, id = line number) or JSONL with id (or _id), text and optionally title (BEIR corpus layout); gzip allowed",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var format = new Option<string>("--format") { Description = "input format: auto (JSONL when the first non-blank line starts with '{'), jsonl or text", DefaultValueFactory = _ => "auto" };
+        format.AcceptOnlyFromAmong("auto", "jsonl", "text");
         var output = new Option<FileInfo?>("--output", "-o") { Description = "output JSONL (default: stdout)" };
         var query = new Option<bool>("--query") { Description = "encode as queries (query prompt) instead of documents" };
         var ids = new Option<bool>("--ids") { Description = "also write the model's input_ids" };
-        var top = new Option<int?>("--top") { Description = "instead of JSON, print each text's N heaviest tokens in plain text" };
+        var topTokens = new Option<int?>("--top-tokens") { Description = "instead of JSON, print each text's N heaviest tokens in plain text" };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
         var command = new Command("encode", "Encode texts into SPLADE vectors (Anserini JsonVectorCollection JSONL).")
         {
-            model, input, output, query, ids, top, threads, batch, quiet,
+            model, input, format, output, query, ids, topTokens, threads, batch, quiet,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output), parse.GetValue(query), parse.GetValue(ids),
-            parse.GetValue(top), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(quiet)));
+        command.SetAction(parse => Run(new Arguments
+        {
+            Model = parse.GetValue(model)!,
+            Inputs = parse.GetValue(input) ?? [],
+            Format = parse.GetValue(format)!,
+            Output = parse.GetValue(output),
+            AsQuery = parse.GetValue(query),
+            WriteIds = parse.GetValue(ids),
+            TopTokens = parse.GetValue(topTokens),
+            Threads = parse.GetValue(threads),
+            BatchSize = parse.GetValue(batch),
+            Quiet = parse.GetValue(quiet),
+        }, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo input, FileInfo? output, bool asQuery, bool writeIds, int? top, int threads, int batchSize, bool quiet)
+    private static int Run(Arguments a, TextWriter error)
     {
-        using var encoder = SpladeEncoder.Create(modelDir.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
-        using var outStream = output is null ? Console.OpenStandardOutput() : new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        using var writer = new Utf8JsonWriter(outStream);
-        var progress = new Progress("texts", null, quiet);
+        if (a.TopTokens is <= 0)
+        {
+            error.WriteLine($"encode: --top-tokens must be positive, not {a.TopTokens}.");
+            return 2;
+        }
+        if (a.BatchSize <= 0)
+        {
+            error.WriteLine($"encode: --batch-size must be positive, not {a.BatchSize}.");
+            return 2;
+        }
+        if (a.Threads < 0)
+        {
+            error.WriteLine($"encode: --threads must be 0 (one per core) or more, not {a.Threads}.");
+            return 2;
+        }
+        if (a.Inputs.Length == 0)
+        {
+            error.WriteLine("encode: give at least one --input FILE (or - for stdin).");
+            return 2;
+        }
+        if (a.Inputs.FirstOrDefault(i => i != "-" && !File.Exists(i)) is { } missing)
+        {
+            error.WriteLine($"encode: --input {missing}: no such file.");
+            return 2;
+        }
+        if (a.Inputs.Count(i => i == "-") > 1)
+        {
+            error.WriteLine("encode: --input - (stdin) can be given once.");
+            return 2;
+        }
+
+        SpladeEncoder encoder;
+        try
+        {
+            encoder = SpladeEncoder.Create(a.Model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = a.Threads, BatchSize = a.BatchSize });
+        }
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"encode: --model {a.Model.FullName}: {e.Message}");
+            return 2;
+        }
+        using var disposeEncoder = encoder;
+        Stream outStream;
+        try
+        {
+            outStream = a.Output is null ? Console.OpenStandardOutput() : new FileStream(a.Output.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"encode: --output {a.Output?.FullName}: {e.Message}");
+            return 2;
+        }
+        using var writer = new JsonVectorWriter(outStream);
+        var progress = new Progress("texts", null, a.Quiet);
         long done = 0, skipped = 0;
         var pending = new List<(string Id, string Text)>();
 
         void Flush()
         {
             var texts = pending.Select(p => p.Text).ToList();
-            var vectors = asQuery ? encoder.EncodeQueries(texts) : encoder.EncodeDocuments(texts);
+            var vectors = a.AsQuery ? encoder.EncodeQueries(texts) : encoder.EncodeDocuments(texts);
             for (int i = 0; i < pending.Count; i++)
             {
-                if (top is int k)
+                if (a.TopTokens is int k)
                 {
                     var pairs = encoder.Decode(vectors[i], k).Select(p => FormattableString.Invariant($"{p.Token} {p.Weight:F3}"));
-                    var line = System.Text.Encoding.UTF8.GetBytes($"{pending[i].Id}\t{vectors[i].Count} active\t{string.Join(", ", pairs)}\n");
-                    outStream.Write(line);
+                    outStream.Write(Encoding.UTF8.GetBytes($"{pending[i].Id}\t{vectors[i].Count} active\t{string.Join(", ", pairs)}\n"));
                     continue;
                 }
-                WriteVector(writer, pending[i].Id, vectors[i], encoder.Vocabulary, writeIds ? encoder.GetInputIds(texts[i], asQuery) : null);
-                writer.Flush();
-                outStream.WriteByte((byte)'\n');
-                writer.Reset();
+                writer.Write(pending[i].Id, vectors[i], encoder.Vocabulary, a.WriteIds ? encoder.GetInputIds(texts[i], a.AsQuery) : null);
             }
             done += pending.Count;
             pending.Clear();
             progress.Report(done);
         }
 
-        foreach (var record in JsonlDocumentReader.Read(input.FullName, error =>
+        try
         {
-            skipped++;
-            Console.Error.WriteLine($"skipped: {error}");
-        }))
-        {
-            // BEIR's convention for title + body models: title, a space, then the text.
-            pending.Add((record.Id, record.Title.Length > 0 ? record.Title + " " + record.Text : record.Text));
-            if (pending.Count >= 256)
+            foreach (string input in a.Inputs)
+            {
+                foreach (var (id, text) in TextInputReader.Read(input, a.Format, a.Inputs.Length > 1, e =>
+                {
+                    skipped++;
+                    error.WriteLine($"skipped: {e}");
+                }))
+                {
+                    pending.Add((id, text));
+                    if (pending.Count >= PendingTexts)
+                    {
+                        Flush();
+                    }
+                }
+            }
+            if (pending.Count > 0)
             {
                 Flush();
             }
+            writer.Flush();
         }
-        if (pending.Count > 0)
+        catch (IOException e)
         {
-            Flush();
+            error.WriteLine($"encode: writing {a.Output?.FullName ?? "stdout"} failed: {e.Message}");
+            return 2;
         }
         progress.Finish(done);
-        if (!quiet || skipped > 0)
+        if (!a.Quiet)
         {
-            Console.Error.WriteLine($"encoded {done:N0} texts, skipped {skipped:N0} lines");
+            error.WriteLine($"encoded {done:N0} texts, skipped {skipped:N0} lines");
         }
         return skipped > 0 ? 1 : 0;
     }
 
-    internal static void WriteVector(Utf8JsonWriter writer, string id, SparseVector vector, Vocabulary vocabulary, int[]? inputIds)
+    private sealed class Arguments
     {
-        writer.WriteStartObject();
-        writer.WriteString("id", id);
-        writer.WriteStartObject("vector");
-        var indices = vector.Indices;
-        var values = vector.Values;
-        for (int i = 0; i < indices.Length; i++)
-        {
-            writer.WriteNumber(vocabulary[indices[i]], values[i]);
-        }
-        writer.WriteEndObject();
-        if (inputIds is not null)
-        {
-            writer.WriteStartArray("input_ids");
-            foreach (int t in inputIds)
-            {
-                writer.WriteNumberValue(t);
-            }
-            writer.WriteEndArray();
-        }
-        writer.WriteEndObject();
+        public required DirectoryInfo Model { get; init; }
+
+        public required string[] Inputs { get; init; }
+
+        public required string Format { get; init; }
+
+        public FileInfo? Output { get; init; }
+
+        public bool AsQuery { get; init; }
+
+        public bool WriteIds { get; init; }
+
+        public int? TopTokens { get; init; }
+
+        public int Threads { get; init; }
+
+        public int BatchSize { get; init; }
+
+        public bool Quiet { get; init; }
     }
 }

@@ -15,12 +15,16 @@ internal static class IndexCommand
     public static Command Create()
     {
         var index = new Option<DirectoryInfo>("--index") { Description = "index folder (created if missing)", Required = true };
-        var model = CommonOptions.Model(required: false);
-        var mode = new Option<string>("--mode") { Description = "SPLADE storage: tf (impact as term frequency) or payload", DefaultValueFactory = _ => "tf" };
-        mode.AcceptOnlyFromAmong("tf", "payload");
-        var scale = new Option<float>("--scale") { Description = "impact = round(weight x scale)", DefaultValueFactory = _ => SpladeFieldOptions.DefaultScale };
+        var model = new Option<DirectoryInfo?>("--model")
+        {
+            Description = "SPLADE model folder; its ONNX file encodes texts. For precomputed vectors alone a folder without model.onnx is enough (its vocabulary checks the tokens)",
+        };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "vocabulary (vocab.txt or tokenizer.json) that precomputed vector tokens are checked against, when there is no --model" };
+        var modelId = new Option<string?>("--model-id") { Description = "model id recorded in the index for precomputed vectors indexed without an ONNX model (default: unknown, not checked)" };
+        var storage = CommonOptions.Storage("tf");
+        var scale = new Option<float>("--scale") { Description = "impact = round(weight x scale); stored in the index", DefaultValueFactory = _ => SpladeFieldOptions.DefaultScale };
         var noSplade = new Option<bool>("--no-splade") { Description = "BM25 fields only (no model needed)" };
-        var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector JSONL files ({\"id\", \"vector\": {token: weight}}), indexed without running the model", AllowMultipleArgumentsPerToken = true };
+        var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector files (Anserini JsonVectorCollection: {\"id\", \"vector\": {token: weight}}, one per line or pretty-printed), indexed without running the model", AllowMultipleArgumentsPerToken = true };
         var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         var threads = CommonOptions.Threads();
@@ -29,85 +33,175 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
+            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
         };
-        command.SetAction((parse, cancellation) => Run(
-            parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(scale), parse.GetValue(noSplade),
-            parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
-            parse.GetValue(quiet), parse.GetValue(inputs) ?? [], cancellation));
+        command.SetAction((parse, cancellation) => Run(new Arguments
+        {
+            Index = parse.GetValue(index)!,
+            Model = parse.GetValue(model),
+            Vocab = parse.GetValue(vocab),
+            ModelId = parse.GetValue(modelId),
+            Storage = parse.GetValue(storage)!,
+            Scale = parse.GetValue(scale),
+            NoSplade = parse.GetValue(noSplade),
+            Vectors = parse.GetValue(vectors) ?? [],
+            CommitEvery = parse.GetValue(commitEvery),
+            CrashAfter = parse.GetValue(crashAfter),
+            Threads = parse.GetValue(threads),
+            BatchSize = parse.GetValue(batch),
+            Quiet = parse.GetValue(quiet),
+            Inputs = parse.GetValue(inputs) ?? [],
+        }, parse.InvocationConfiguration.Error, cancellation));
         return command;
     }
 
-    private static async Task<int> Run(DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
-        long commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
+    private static async Task<int> Run(Arguments a, TextWriter error, CancellationToken cancellation)
     {
-        if (inputs.Length == 0 && vectorFiles.Length == 0)
+        if (a.Inputs.Length == 0 && a.Vectors.Length == 0)
         {
-            Console.Error.WriteLine("index: give at least one INPUT or --vectors file.");
+            error.WriteLine("index: give at least one INPUT or --vectors file.");
             return 2;
         }
-        if (model is null && !noSplade)
+        if (a.Vocab is not null && a.Model is not null)
         {
-            Console.Error.WriteLine("index: --model DIR is needed for the SPLADE field (or pass --no-splade for BM25 only).");
+            error.WriteLine("index: give --model or --vocab, not both (a model folder has its own vocabulary).");
+            return 2;
+        }
+        if (a.NoSplade && (a.Model is not null || a.Vocab is not null || a.ModelId is not null))
+        {
+            error.WriteLine("index: --no-splade indexes BM25 fields only: --model, --vocab and --model-id do not apply.");
             return 2;
         }
         long errors = 0;
         void Report(InputError e)
         {
             Interlocked.Increment(ref errors);
-            Console.Error.WriteLine($"skipped: {e}");
+            error.WriteLine($"skipped: {e}");
         }
-        var files = InputFiles.Expand(inputs, Report).ToList();
-        files.AddRange(vectorFiles.Select(v => new InputFile(Path.GetFullPath(v), InputKind.Vectors)));
+        var files = InputFiles.Expand(a.Inputs, Report).ToList();
+        files.AddRange(a.Vectors.Select(v => new InputFile(Path.GetFullPath(v), InputKind.Vectors)));
         if (files.Count == 0)
         {
-            Console.Error.WriteLine("index: no input file found.");
+            error.WriteLine("index: no input file found.");
             return 1;
         }
 
-        SpladeEncoder? encoder;
+        SpladeEncoder? encoder = null;
+        Vocabulary? vocabulary = null;
         try
         {
             // CA2000 cannot see that `using var disposeEncoder` right after this try/catch (nothing runs between) disposes it.
 #pragma warning disable CA2000
-            encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+            if (a.Model is not null && HasOnnx(a.Model.FullName))
+            {
+                encoder = SpladeEncoder.Create(a.Model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = a.Threads, BatchSize = a.BatchSize });
+            }
+            else if (a.Model is not null)
+            {
+                vocabulary = LoadVocabulary(a.Model.FullName);
+            }
+            else if (a.Vocab is not null)
+            {
+                vocabulary = LoadVocabulary(a.Vocab.FullName);
+            }
 #pragma warning restore CA2000
         }
-        catch (SpladeModelException e)
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
         {
-            Console.Error.WriteLine($"index: {e.Message}");
+            error.WriteLine($"index: {e.Message}");
             return 2;
         }
         using var disposeEncoder = encoder;
+        if (encoder is null && !a.NoSplade && !files.Any(f => f.Kind == InputKind.Vectors))
+        {
+            error.WriteLine(a.Model is not null
+                ? $"index: the model folder {a.Model.FullName} has no model.onnx to encode texts for the SPLADE field (precomputed vectors need none); pass --no-splade for BM25 only."
+                : "index: --model DIR is needed to encode texts for the SPLADE field (or pass --no-splade for BM25 only).");
+            return 2;
+        }
         var options = new PubMedIndexerOptions
         {
-            IndexDirectory = index.FullName,
+            IndexDirectory = a.Index.FullName,
             Encoder = encoder,
+            NoSplade = a.NoSplade,
+            VectorVocabulary = vocabulary,
+            VectorModelId = a.ModelId,
             Splade = new SpladeFieldOptions
             {
                 FieldName = PubMedSchema.Splade,
-                StorageMode = mode == "payload" ? SpladeStorageMode.Payload : SpladeStorageMode.TermFrequency,
-                Scale = scale,
+                StorageMode = CommonOptions.ParseStorage(a.Storage) ?? SpladeStorageMode.TermFrequency,
+                Scale = a.Scale,
             },
-            BatchSize = Math.Max(batchSize, 1) * 2,
-            CommitEvery = Math.Max(commitEvery, 1),
-            Quiet = quiet,
-            CrashAfterDocuments = crashAfter,
+            BatchSize = Math.Max(a.BatchSize, 1) * 2,
+            CommitEvery = Math.Max(a.CommitEvery, 1),
+            Quiet = a.Quiet,
+            CrashAfterDocuments = a.CrashAfter,
         };
         IndexSummary summary;
         try
         {
             summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
         }
-        catch (Exception e) when (e is SpladeIndexMismatchException or IOException)
+        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or ArgumentException)
         {
             // Refusals that leave the index as it was: another writer holds it, or its SPLADE settings differ.
-            Console.Error.WriteLine($"index: {e.Message}");
+            error.WriteLine($"index: {e.Message}");
             return 2;
         }
         // Input problems found while listing files count as skipped too.
         summary.Skipped = Interlocked.Read(ref errors);
-        Console.Error.WriteLine(summary);
+        if (!a.Quiet)
+        {
+            error.WriteLine(summary);
+        }
         return Interlocked.Read(ref errors) > 0 ? 1 : 0;
+    }
+
+    /// <summary>Whether a model folder has the ONNX file the encoder would load.</summary>
+    internal static bool HasOnnx(string folder) =>
+        File.Exists(Path.Combine(folder, "model.onnx")) || File.Exists(Path.Combine(folder, "onnx", "model.onnx"));
+
+    /// <summary>The vocabulary of a model folder (vocab.txt, else tokenizer.json) or of a vocabulary file.</summary>
+    private static Vocabulary LoadVocabulary(string path)
+    {
+        if (System.IO.Directory.Exists(path))
+        {
+            string txt = Path.Combine(path, "vocab.txt"), json = Path.Combine(path, "tokenizer.json");
+            return File.Exists(txt) ? Vocabulary.LoadVocabTxt(txt)
+                : File.Exists(json) ? Vocabulary.LoadTokenizerJson(json)
+                : throw new IOException($"The model folder {path} has neither vocab.txt nor tokenizer.json.");
+        }
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? Vocabulary.LoadTokenizerJson(path) : Vocabulary.LoadVocabTxt(path);
+    }
+
+    private sealed class Arguments
+    {
+        public required DirectoryInfo Index { get; init; }
+
+        public DirectoryInfo? Model { get; init; }
+
+        public FileInfo? Vocab { get; init; }
+
+        public string? ModelId { get; init; }
+
+        public required string Storage { get; init; }
+
+        public float Scale { get; init; }
+
+        public bool NoSplade { get; init; }
+
+        public required string[] Vectors { get; init; }
+
+        public long CommitEvery { get; init; }
+
+        public long? CrashAfter { get; init; }
+
+        public int Threads { get; init; }
+
+        public int BatchSize { get; init; }
+
+        public bool Quiet { get; init; }
+
+        public required string[] Inputs { get; init; }
     }
 }

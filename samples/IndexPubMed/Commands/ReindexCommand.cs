@@ -1,10 +1,10 @@
 using System.CommandLine;
 using IndexPubMed.Indexing;
-using IndexPubMed.Reindexing;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
 using Splade.Encoder;
 using Splade.Lucene.Index;
+using Splade.Lucene.Reindexing;
 
 namespace IndexPubMed.Commands;
 
@@ -25,8 +25,7 @@ internal static class ReindexCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var field = new Option<string>("--splade-field") { Description = "the SPLADE field to build", DefaultValueFactory = _ => PubMedSchema.Splade };
-        var mode = new Option<string?>("--mode") { Description = "tf or payload (default: the index's stored setting, else tf)" };
-        mode.AcceptOnlyFromAmong("tf", "payload");
+        var mode = CommonOptions.Storage(null);
         var scale = new Option<float?>("--scale") { Description = "impact scale (default: the index's stored setting, else 100)" };
         var commitEvery = new Option<int>("--commit-every") { Description = "commit progress every N documents", DefaultValueFactory = _ => 10_000 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
@@ -39,12 +38,12 @@ internal static class ReindexCommand
         };
         command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(model)!, parse.GetValue(textFields), parse.GetValue(field)!,
             parse.GetValue(mode), parse.GetValue(scale), parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads),
-            parse.GetValue(batch), parse.GetValue(quiet)));
+            parse.GetValue(batch), parse.GetValue(quiet), parse.InvocationConfiguration.Error));
         return command;
     }
 
     private static int Run(DirectoryInfo index, DirectoryInfo model, string[]? textFields, string field, string? mode, float? scale,
-        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet)
+        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, TextWriter error)
     {
         try
         {
@@ -53,43 +52,67 @@ internal static class ReindexCommand
             {
                 if (!DirectoryReader.IndexExists(dir))
                 {
-                    Console.Error.WriteLine($"reindex: there is no index in {index.FullName}.");
+                    error.WriteLine($"reindex: there is no index in {index.FullName}.");
                     return 2;
                 }
                 using var reader = DirectoryReader.Open(dir);
                 stored = SpladeIndexSettings.Read(reader, field);
             }
             using var encoder = SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
-            var options = new SpladeReindexerOptions
+            string workPath = Path.GetFullPath(index.FullName).TrimEnd(Path.DirectorySeparatorChar) + ".splade-reindex";
+            using var indexLock = IndexLock.Acquire(index.FullName);
+            using var directory = FSDirectory.Open(index.FullName);
+            using var work = FSDirectory.Open(workPath);
+            var progress = new Progress("documents", null, quiet);
+            var reindexer = new SpladeReindexer(new SpladeReindexerOptions
             {
-                IndexDirectory = index.FullName,
+                Index = directory,
+                Work = work,
                 Encoder = encoder,
                 Splade = new SpladeFieldOptions
                 {
                     FieldName = field,
-                    StorageMode = mode switch
-                    {
-                        "tf" => SpladeStorageMode.TermFrequency,
-                        "payload" => SpladeStorageMode.Payload,
-                        _ => stored?.StorageMode ?? SpladeStorageMode.TermFrequency,
-                    },
+                    StorageMode = CommonOptions.ParseStorage(mode) ?? stored?.StorageMode ?? SpladeStorageMode.TermFrequency,
                     Scale = scale ?? stored?.Scale ?? SpladeFieldOptions.DefaultScale,
                 },
                 TextFields = textFields is { Length: > 0 } ? textFields : [PubMedSchema.Title, PubMedSchema.Abstract],
                 BatchSize = Math.Max(1, batchSize) * 2,
                 CommitEvery = Math.Max(1, commitEvery),
-                Quiet = quiet,
-                CrashAfterDocuments = crashAfter,
-            };
-            var reindexer = new SpladeReindexer(options);
+                CreateJoinWriterConfig = () => Bm25Index.CreateWriterConfig(PubMedSchema.CreateAnalyzer()),
+                Progress = new CallbackProgress(done =>
+                {
+                    progress.Report(done);
+                    if (crashAfter is long crash && done >= crash)
+                    {
+                        // Test hook: die like kill -9, with no unwinding, flushing or committing.
+                        System.Diagnostics.Process.GetCurrentProcess().Kill();
+                    }
+                }),
+            });
             long documents = reindexer.Reindex();
-            Console.Error.WriteLine($"reindexed {documents:N0} documents ({reindexer.Encoded:N0} encoded by this run) with model {encoder.ModelId}");
+            progress.Finish(reindexer.Encoded);
+            System.IO.Directory.Delete(workPath, recursive: true);
+            if (!quiet)
+            {
+                error.WriteLine($"reindexed {documents:N0} documents ({reindexer.Encoded:N0} encoded by this run) with model {encoder.ModelId}");
+            }
             return 0;
         }
-        catch (Exception e) when (e is SpladeModelException or IOException)
+        catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"reindex: {e.Message}");
+            error.WriteLine($"reindex: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is SpladeModelException or SpladeIndexMismatchException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"reindex: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports synchronously, on the reindexer's thread.</summary>
+    private sealed class CallbackProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 }

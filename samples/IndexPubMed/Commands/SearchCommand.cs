@@ -7,6 +7,7 @@ using IndexPubMed.Input;
 using IndexPubMed.Searching;
 using Lucene.Net.Search;
 using Splade.Encoder;
+using Splade.Lucene.Formats;
 using Splade.Lucene.Index;
 
 namespace IndexPubMed.Commands;
@@ -30,11 +31,11 @@ internal static class SearchCommand
             Description = "how plain-text queries are searched: bm25 (bag of words on contents), splade, or hybrid (both, fused by --fusion). Default: splade with --query-vectors alone, else bm25",
         };
         mode.AcceptOnlyFromAmong("bm25", "splade", "hybrid");
-        var top = new Option<int>("--top", "-k") { Description = "hits shown for a single QUERY", DefaultValueFactory = _ => 10 };
+        var top = new Option<int?>("--top", "-k") { Description = "hits per query: shown for a single QUERY (default 10), written to the run (default --depth)" };
         var explain = new Option<bool>("--explain") { Description = "print the full Lucene explanation of each shown hit" };
         var queries = new Option<FileInfo?>("--queries") { Description = "query file: BEIR queries JSONL ({\"_id\", \"text\"}) or id<TAB>text lines; each text is plain text, never query syntax" };
         var queryVectors = new Option<FileInfo?>("--query-vectors") { Description = "precomputed SPLADE query vectors (Anserini JSONL {\"id\", \"vector\": {token: weight}}), used as the SPLADE side; with --queries, matched by id" };
-        var run = new Option<FileInfo?>("--run") { Description = "write a TREC run (--depth hits per query); tag bm25, splade, hybrid-linear, hybrid-rrf, hybrid-minmax or query" };
+        var run = new Option<FileInfo?>("--run") { Description = "write a TREC run (--top hits per query, default --depth); tag bm25, splade, hybrid-linear, hybrid-rrf, hybrid-minmax or query" };
         var qrels = new Option<FileInfo?>("--qrels") { Description = "qrels (BEIR TSV or TREC) for a batch: prints nDCG@10, R@100, R@1000, MRR@10" };
         var exhaustive = new Option<bool>("--exhaustive")
         {
@@ -45,14 +46,19 @@ internal static class SearchCommand
         var bm25Weight = new Option<float>("--bm25-weight") { Description = "weight of BM25 in linear and minmax fusion", DefaultValueFactory = _ => 1f };
         var spladeWeight = new Option<float?>("--splade-weight") { Description = "weight of SPLADE in linear and minmax fusion (default: 1/scale for linear, so SPLADE counts in the model's weight units like BM25; 1 for minmax)" };
         var rrfK = new Option<int>("--rrf-k") { Description = "RRF constant k", DefaultValueFactory = _ => 60 };
-        var depth = new Option<int>("--depth") { Description = "hits per query in runs, and per side before rrf/minmax fusion", DefaultValueFactory = _ => 1000 };
+        var depth = new Option<int>("--depth") { Description = "hits retrieved per query (and per side before rrf/minmax fusion); the run's length unless --top is smaller", DefaultValueFactory = _ => 1000 };
         var syntax = new Option<string>("--syntax")
         {
             Description = "QUERY as query syntax: auto (when it has a field clause such as title:x, year:2020, splade:\"...\" or a word AND/OR/NOT), on, off (plain text)",
             DefaultValueFactory = _ => "auto",
         };
         syntax.AcceptOnlyFromAmong("auto", "on", "off");
-        var scale = new Option<float?>("--scale") { Description = "expected SPLADE scale of the index; refused when the index records another" };
+        var ties = new Option<string>("--ties")
+        {
+            Description = "tie order of runs: trec_eval (ties by docid descending, scores as computed) or anserini (ties by docid ascending, scores rounded to 1e-4 and lowered by 1e-6 per tied document, as Anserini writes them)",
+            DefaultValueFactory = _ => "trec_eval",
+        };
+        ties.AcceptOnlyFromAmong("trec_eval", "anserini");
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
         var query = new Argument<string?>("QUERY")
@@ -62,7 +68,7 @@ internal static class SearchCommand
         };
         var command = new Command("search", "Search an index with BM25, SPLADE or both; write TREC runs and evaluate them.")
         {
-            index, model, mode, top, explain, queries, queryVectors, run, qrels, exhaustive, fusion, bm25Weight, spladeWeight, rrfK, depth, syntax, scale, threads, quiet, query,
+            index, model, mode, top, explain, queries, queryVectors, run, qrels, exhaustive, fusion, bm25Weight, spladeWeight, rrfK, depth, syntax, ties, threads, quiet, query,
         };
         command.SetAction(parse =>
         {
@@ -78,7 +84,7 @@ internal static class SearchCommand
                 Run = parse.GetValue(run),
                 Qrels = parse.GetValue(qrels),
                 Syntax = Enum.Parse<SyntaxMode>(parse.GetValue(syntax)!, ignoreCase: true),
-                Scale = parse.GetValue(scale),
+                AnseriniTies = parse.GetValue(ties) == "anserini",
                 Threads = parse.GetValue(threads),
                 Quiet = parse.GetValue(quiet),
                 Query = parse.GetValue(query),
@@ -114,7 +120,7 @@ internal static class SearchCommand
         {
             throw new SearchSetupException("give either one QUERY or --queries / --query-vectors.");
         }
-        if (a.Top <= 0)
+        if (a.Top is <= 0)
         {
             throw new SearchSetupException($"--top must be positive, not {a.Top}.");
         }
@@ -139,7 +145,7 @@ internal static class SearchCommand
         }
 
         using var encoder = a.Model is null ? null : SpladeEncoder.Create(a.Model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = a.Threads });
-        using var searcher = PubMedSearcher.Open(a.Index.FullName, encoder, a.Scale, a.Options);
+        using var searcher = PubMedSearcher.Open(a.Index.FullName, encoder, null, a.Options);
         string tag = parseQuery ? "query" : mode switch
         {
             SearchMode.Bm25 => "bm25",
@@ -174,42 +180,54 @@ internal static class SearchCommand
             errors = true;
             error.WriteLine($"skipped: {e}");
         }
-        Dictionary<string, IReadOnlyDictionary<string, float>>? vectors = null;
+        Dictionary<string, VectorRecord>? vectors = null;
         var order = new List<string>();
         if (a.QueryVectors is not null)
         {
-            vectors = new Dictionary<string, IReadOnlyDictionary<string, float>>(StringComparer.Ordinal);
+            vectors = new Dictionary<string, VectorRecord>(StringComparer.Ordinal);
             foreach (var v in new VectorJsonlReader().Read(a.QueryVectors.FullName, Report))
             {
-                if (vectors.TryAdd(v.Id, v.Weights))
+                if (vectors.TryAdd(v.Id, v))
                 {
                     order.Add(v.Id);
                 }
                 else
                 {
-                    Report(new InputError(a.QueryVectors.FullName, 0, $"query vector '{v.Id}' repeated; the first is used"));
+                    Report(new InputError(a.QueryVectors.FullName, v.Line, $"query vector '{v.Id}' repeated (first at line {vectors[v.Id].Line}); the first is used"));
                 }
             }
         }
         var requests = new List<SearchRequest>();
+        void Add(string id, string? text, VectorRecord? vector)
+        {
+            try
+            {
+                requests.Add(Build(searcher, mode, id, text, vector?.Weights));
+            }
+            catch (SearchSetupException e) when (vector is not null)
+            {
+                // A bad query vector (a weight that is not positive, say) costs that query only.
+                Report(new InputError(a.QueryVectors!.FullName, vector.Line, $"{e.Message}; query skipped"));
+            }
+        }
         if (a.Queries is null)
         {
             foreach (string id in order)
             {
-                requests.Add(Build(searcher, mode, id, null, vectors![id]));
+                Add(id, null, vectors![id]);
             }
         }
         else
         {
             foreach (var q in QueryFileReader.Read(a.Queries.FullName, Report))
             {
-                IReadOnlyDictionary<string, float>? vector = null;
+                VectorRecord? vector = null;
                 if (vectors is not null && mode != SearchMode.Bm25 && !vectors.TryGetValue(q.Id, out vector))
                 {
                     Report(new InputError(a.QueryVectors!.FullName, 0, $"no vector for query '{q.Id}'; query skipped"));
                     continue;
                 }
-                requests.Add(Build(searcher, mode, q.Id, q.Text, vector));
+                Add(q.Id, q.Text, vector);
             }
         }
         inputErrors = errors;
@@ -222,15 +240,16 @@ internal static class SearchCommand
 
     private static int SearchOne(PubMedSearcher searcher, SearchRequest request, Arguments a, string tag, TextWriter output, TextWriter error)
     {
-        int k = a.Run is null ? a.Top : Math.Max(a.Top, a.Options.FusionDepth);
-        var hits = searcher.Search(request, k);
+        int shown = a.Top ?? 10;
+        int k = a.Run is null ? shown : a.Top ?? a.Options.FusionDepth;
+        var hits = searcher.Search(request, Math.Max(k, shown));
         var searched = request.Parsed ?? (request.IsHybrid ? null : request.Bm25 ?? request.Splade);
         output.WriteLine(searched is not null
             ? $"query: {searched}"
             : $"query: {request.Bm25} | {request.Splade}  ({tag}{(a.Options.Fusion == FusionMethod.Linear ? $", {a.Options.Bm25Weight.ToString(CultureInfo.InvariantCulture)} x BM25 + {searcher.LinearSpladeWeight.ToString(CultureInfo.InvariantCulture)} x SPLADE" : "")})");
-        output.WriteLine($"{hits.Count} hits shown of at most {Math.Min(k, a.Top)} (ties: score descending, then PMID ascending)");
+        output.WriteLine($"{Math.Min(shown, hits.Count)} hits shown of at most {shown} (ties: score descending, then id ascending)");
         var spladeSide = request.Parsed ?? request.Splade;
-        for (int i = 0; i < Math.Min(a.Top, hits.Count); i++)
+        for (int i = 0; i < Math.Min(shown, hits.Count); i++)
         {
             var hit = hits[i];
             string title = searcher.Title(hit.Doc);
@@ -260,12 +279,15 @@ internal static class SearchCommand
         if (a.Run is not null)
         {
             var run = new TrecRun();
-            foreach (var hit in hits)
+            foreach (var hit in hits.Take(k))
             {
                 run.Add(SingleQueryId, hit.Id, hit.Score);
             }
-            run.Save(a.Run.FullName, tag);
-            error.WriteLine($"run written to {a.Run.FullName} ({hits.Count} hits, query id {SingleQueryId}, tag {tag})");
+            (a.AnseriniTies ? run.WithAnseriniTies() : run).Save(a.Run.FullName, tag);
+            if (!a.Quiet)
+            {
+                error.WriteLine($"run written to {a.Run.FullName} ({Math.Min(k, hits.Count)} hits, query id {SingleQueryId}, tag {tag})");
+            }
         }
         return 0;
     }
@@ -304,7 +326,7 @@ internal static class SearchCommand
             var hits = searcher.Search(request, a.Options.FusionDepth);
             clock.Stop();
             latency.Add(clock.Elapsed);
-            foreach (var hit in hits)
+            foreach (var hit in a.Top is int top ? hits.Take(top) : hits)
             {
                 run.Add(request.Id, hit.Id, hit.Score);
             }
@@ -316,15 +338,25 @@ internal static class SearchCommand
         }
         total.Stop();
         progress.Finish(latency.Count);
-        error.WriteLine($"{tag}: {latency.Format(total.Elapsed)}" + (empty > 0 ? $"; {empty} queries without hits" : ""));
-        if (searcher.SpladeStats.Searches > 0)
+        if (a.AnseriniTies)
+        {
+            run = run.WithAnseriniTies();
+        }
+        if (!a.Quiet)
+        {
+            error.WriteLine($"{tag}: {latency.Format(total.Elapsed)}" + (empty > 0 ? $"; {empty} queries without hits" : ""));
+        }
+        if (!a.Quiet && searcher.SpladeStats.Searches > 0)
         {
             error.WriteLine($"splade top-k ({(a.Options.Exhaustive ? "exhaustive" : "pruned")}): {searcher.SpladeStats}");
         }
         if (a.Run is not null)
         {
             run.Save(a.Run.FullName, tag);
-            error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {a.Options.FusionDepth} hits per query; ranks in trec_eval order: ties by docid descending)");
+            if (!a.Quiet)
+            {
+                error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {a.Top ?? a.Options.FusionDepth} hits per query; {(a.AnseriniTies ? "Anserini's tie order: ties by docid ascending, scores adjusted by 1e-6" : "ranks in trec_eval order: ties by docid descending")})");
+            }
         }
         if (a.Qrels is not null)
         {
@@ -338,7 +370,9 @@ internal static class SearchCommand
         }
         else if (a.Run is null)
         {
-            run.Write(output, tag);
+            // A batch's run can be hundreds of thousands of lines: say what was found and how to keep it.
+            int hitsTotal = run.QueryIds.Sum(q => run.GetRanking(q).Count);
+            output.WriteLine($"{tag}: {requests.Count:N0} queries, {hitsTotal:N0} hits ({requests.Count - empty:N0} queries with hits); give --run FILE to write the run, --qrels QRELS to evaluate it");
         }
         return 0;
     }
@@ -351,7 +385,7 @@ internal static class SearchCommand
 
         public string? Mode { get; init; }
 
-        public int Top { get; init; }
+        public int? Top { get; init; }
 
         public bool Explain { get; init; }
 
@@ -365,7 +399,7 @@ internal static class SearchCommand
 
         public SyntaxMode Syntax { get; init; }
 
-        public float? Scale { get; init; }
+        public bool AnseriniTies { get; init; }
 
         public int Threads { get; init; }
 

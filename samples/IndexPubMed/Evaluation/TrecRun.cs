@@ -21,8 +21,17 @@ public sealed class TrecRun
         return byScore != 0 ? byScore : string.CompareOrdinal(y.DocId, x.DocId);
     };
 
+    private static readonly Comparison<RunEntry> AnseriniOrder = (x, y) =>
+    {
+        int byScore = y.Score.CompareTo(x.Score);
+        return byScore != 0 ? byScore : string.CompareOrdinal(x.DocId, y.DocId);
+    };
+
     private readonly Dictionary<string, QueryRanking> _queries = new(StringComparer.Ordinal);
     private readonly List<string> _queryOrder = [];
+
+    // Scores already cut to six decimals (Anserini's "%f"), written as such.
+    private bool _sixDecimals;
 
     /// <summary>Query ids in the order they were first added or read.</summary>
     public IReadOnlyList<string> QueryIds => _queryOrder;
@@ -53,6 +62,66 @@ public sealed class TrecRun
         }
         ranking.Entries.Add(new RunEntry(docId, score));
         ranking.Sorted = false;
+    }
+
+    /// <summary>
+    /// This run under Anserini's tie convention, so that trec_eval ranks tied documents as Anserini does (by
+    /// docid ascending) and metrics match Anserini's to the last digit: per query, documents in score order with
+    /// ties by docid ascending (<c>BREAK_SCORE_TIES_BY_DOCID</c>); each score (as a float) rounded to 1e-4, and
+    /// 1e-6 subtracted per document tied with the one before (<c>ScoreTiesAdjusterReranker</c>, float
+    /// arithmetic); scores written with six decimals (<c>%f</c>). As in Anserini, above about 8 the float
+    /// spacing swallows part of the 1e-6 steps, so large tied scores may stay tied.
+    /// </summary>
+    public TrecRun WithAnseriniTies()
+    {
+        var result = new TrecRun { _sixDecimals = true };
+        foreach (string queryId in _queryOrder)
+        {
+            var entries = new List<RunEntry>(_queries[queryId].Entries);
+            entries.Sort(AnseriniOrder);
+            float previous = 0;
+            int dup = 0;
+            for (int i = 0; i < entries.Count; i++)
+            {
+                float score = RoundToFourDecimals((float)entries[i].Score);
+                if (i == 0 || previous - score > 1e-4f)
+                {
+                    dup = 0;
+                }
+                else
+                {
+                    dup++;
+                    score -= 1e-6f * dup;
+                }
+                previous = score;
+                result.Add(queryId, entries[i].DocId, SixDecimals(score));
+            }
+        }
+        return result;
+    }
+
+    // Java's Math.round(x * 1e4f) / 1e4f: the product in float, rounded half up to an int (saturating), divided in float.
+    private static float RoundToFourDecimals(float score)
+    {
+        float product = score * 1e4f;
+        double rounded = Math.Floor((double)product + 0.5);
+        long r = (long)Math.Clamp(rounded, int.MinValue, int.MaxValue);
+        return (float)r / 1e4f;
+    }
+
+    // Java's String.format("%f", aFloat): the float's shortest decimal form rounded half up to six decimals.
+    private static double SixDecimals(float score)
+    {
+        if (!float.IsFinite(score))
+        {
+            return score;
+        }
+        if (Math.Abs(score) >= 7.9e27f)
+        {
+            return Math.Round((double)score, 6, MidpointRounding.AwayFromZero);
+        }
+        decimal shortest = decimal.Parse(score.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return (double)Math.Round(shortest, 6, MidpointRounding.AwayFromZero);
     }
 
     /// <summary>The documents retrieved for <paramref name="queryId"/> in trec_eval order; empty if none.</summary>
@@ -88,7 +157,7 @@ public sealed class TrecRun
                 writer.Write(' ');
                 writer.Write((i + 1).ToString(CultureInfo.InvariantCulture));
                 writer.Write(' ');
-                writer.Write(ranking[i].Score.ToString("R", CultureInfo.InvariantCulture));
+                writer.Write(ranking[i].Score.ToString(_sixDecimals ? "F6" : "R", CultureInfo.InvariantCulture));
                 writer.Write(' ');
                 writer.Write(tag);
                 writer.Write('\n');

@@ -55,21 +55,4 @@ public static class Bm25Index
         text = text ?? "";
         return title.Length == 0 ? text : title + " " + text;
     }
-
-    /// <summary>Builds the Lucene document for one record.</summary>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
-    public static Document CreateDocument(string id, string? title, string? text)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            throw new ArgumentException("Document id must not be empty.", nameof(id));
-        }
-        return new Document
-        {
-            new StringField(IdField, id, Field.Store.YES),
-            // Lets searches break score ties by id without loading stored fields.
-            new SortedDocValuesField(IdField, new BytesRef(id)),
-            new TextField(ContentsField, Contents(title, text), Field.Store.NO),
-        };
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using IndexPubMed.Commands;
 using IndexPubMed.Input;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
@@ -8,6 +7,7 @@ using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Splade.Encoder;
 using Splade.Lucene.Documents;
+using Splade.Lucene.Formats;
 using Splade.Lucene.Index;
 
 namespace IndexPubMed.Indexing;
@@ -47,7 +47,7 @@ internal sealed class PubMedIndexer
         using var writer = new IndexWriter(directory, config);
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
-        CheckSettings(userData);
+        CheckSettings(userData, inputs.Any(i => i.Kind == InputKind.Vectors));
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
         try
@@ -111,13 +111,22 @@ internal sealed class PubMedIndexer
         return $", ETA {(int)left.TotalHours}h{left.Minutes:D2}m{left.Seconds:D2}s";
     }
 
-    private void CheckSettings(Dictionary<string, string> userData)
+    private void CheckSettings(Dictionary<string, string> userData, bool vectorInputs)
     {
-        if (_options.Encoder is null)
+        SpladeIndexSettings wanted;
+        if (_options.Encoder is not null)
+        {
+            wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
+        }
+        else if (vectorInputs && !_options.NoSplade)
+        {
+            // Precomputed vectors with no ONNX model: the model is known by the id the user gave, if any.
+            wanted = SpladeIndexSettings.From(_options.Splade, _options.VectorModelId ?? "");
+        }
+        else
         {
             return;
         }
-        var wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
         var stored = SpladeIndexSettings.Read(userData, _options.Splade.FieldName);
         if (stored is null)
         {
@@ -126,11 +135,16 @@ internal sealed class PubMedIndexer
                 userData[k] = v;
             }
         }
-        else if (!stored.Equals(wanted))
+        else if (!Compatible(stored, wanted))
         {
-            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --mode, --scale and model, or rebuild the SPLADE field with reindex)");
+            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --storage, --scale and model, or rebuild the SPLADE field with reindex)");
         }
     }
+
+    // An unknown model id (empty: vectors indexed without a model or model id) matches any.
+    private static bool Compatible(SpladeIndexSettings stored, SpladeIndexSettings wanted) =>
+        stored.StorageMode == wanted.StorageMode && stored.Scale == wanted.Scale && stored.SimilarityFunction == wanted.SimilarityFunction
+        && (stored.ModelId.Length == 0 || wanted.ModelId.Length == 0 || stored.ModelId == wanted.ModelId);
 
     private static async Task Stage(ChannelWriter<Work> output, Func<Task> body)
     {
@@ -241,9 +255,9 @@ internal sealed class PubMedIndexer
                 }
                 break;
             case InputKind.Vectors:
-                if (_options.Encoder is null)
+                if (_options.NoSplade)
                 {
-                    onError(new InputError(input.Path, 0, "precomputed vectors need --model (for the vocabulary and model identity); file skipped"));
+                    onError(new InputError(input.Path, 0, "precomputed vectors make the SPLADE field, which --no-splade leaves out; file skipped"));
                     yield break;
                 }
                 foreach (var v in vectorReader.Read(input.Path, onError))
@@ -300,11 +314,11 @@ internal sealed class PubMedIndexer
                     SpladeField field;
                     try
                     {
-                        field = new SpladeField(record.Weights, _options.Encoder!.Vocabulary, _options.Splade, _spladeStats);
+                        field = VectorField(record);
                     }
                     catch (ArgumentException e)
                     {
-                        onError(new InputError(batch.Path, 0, $"vector of '{record.Id}' skipped: {e.Message}"));
+                        onError(new InputError(batch.Path, record.Line, $"vector of '{record.Id}' skipped: {e.Message}"));
                         continue;
                     }
                     var doc = LoadStored(record.Id) is { } stored ? PubMedSchema.CreateDocument(stored) : PubMedSchema.CreateDocument(StoredArticle.FromText(record.Id, "", ""));
@@ -344,6 +358,22 @@ internal sealed class PubMedIndexer
                 Refresh(writer);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The SPLADE field of a precomputed vector: over the model's vocabulary when there is one (tokens outside
+    /// it are counted and skipped, the rest of the vector kept), else with the tokens as given.
+    /// </summary>
+    private SpladeField VectorField(VectorRecord record)
+    {
+        var vocabulary = _options.Encoder?.Vocabulary ?? _options.VectorVocabulary;
+        if (vocabulary is null)
+        {
+            return new SpladeField(record.Weights, _options.Splade, _spladeStats);
+        }
+        var known = record.Weights.Where(p => vocabulary.TryGetId(p.Key, out _)).ToList();
+        _summary.UnknownTokens += record.Weights.Count - known.Count;
+        return new SpladeField(known, vocabulary, _options.Splade, _spladeStats);
     }
 
     private void Write(IndexWriter writer, string pmid, Document doc)

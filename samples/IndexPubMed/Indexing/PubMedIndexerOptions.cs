@@ -8,8 +8,20 @@ internal sealed class PubMedIndexerOptions
 {
     public required string IndexDirectory { get; init; }
 
-    /// <summary>The SPLADE model; null indexes BM25 fields only (and precomputed vectors need one for their vocabulary).</summary>
+    /// <summary>The SPLADE model that encodes texts; null indexes texts with BM25 fields only (precomputed vectors still make SPLADE fields).</summary>
     public ISparseEncoder? Encoder { get; init; }
+
+    /// <summary>BM25 fields only: no SPLADE field, and precomputed vectors are refused.</summary>
+    public bool NoSplade { get; init; }
+
+    /// <summary>
+    /// With no <see cref="Encoder"/>: the vocabulary precomputed vectors are checked against (tokens outside it
+    /// are counted and skipped); null takes their tokens as given.
+    /// </summary>
+    public Vocabulary? VectorVocabulary { get; init; }
+
+    /// <summary>With no <see cref="Encoder"/>: the model id recorded in the index settings for precomputed vectors (null: unknown).</summary>
+    public string? VectorModelId { get; init; }
 
     public SpladeFieldOptions Splade { get; init; } = new() { FieldName = PubMedSchema.Splade };
 

@@ -123,9 +123,16 @@ public static class InputFiles
             {
                 return InputKind.PubMedXml;
             }
-            if (line[0] != (byte)'{')
+            if (line[0] != (byte)'{' && line[0] != (byte)'[')
             {
                 return InputKind.Unknown;
+            }
+            // A pretty-printed object or an array of objects (as Anserini's collections may be), a truncated
+            // sniff or a bad first line: look at the first object over several lines, else the name decides.
+            InputKind Undecided() => SniffFirstObject(path) ?? (KindFromName(path) is var k && k != InputKind.Unknown ? k : InputKind.Documents);
+            if (line[0] == (byte)'[')
+            {
+                return Undecided();
             }
             try
             {
@@ -133,11 +140,45 @@ public static class InputFiles
             }
             catch (JsonException)
             {
-                // A truncated sniff or a bad first line: the name decides, else assume documents.
-                return KindFromName(path) is var k && k != InputKind.Unknown ? k : InputKind.Documents;
+                return Undecided();
             }
         }
         return InputKind.Unknown;
+    }
+
+    /// <summary>Whether the first JSON object of the file (maybe inside an array) has a "vector" property; null when undecided.</summary>
+    private static InputKind? SniffFirstObject(string path)
+    {
+        var buffer = new byte[MaxSniffBytes];
+        int n;
+        using (var stream = InputStreams.Open(path))
+        {
+            n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        var reader = new Utf8JsonReader(buffer.AsSpan(0, n), isFinalBlock: false, default);
+        try
+        {
+            int objectDepth = -1;
+            while (reader.Read())
+            {
+                if (objectDepth < 0 && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    objectDepth = reader.CurrentDepth;
+                }
+                else if (objectDepth >= 0 && reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == objectDepth + 1 && reader.ValueTextEquals("vector"u8))
+                {
+                    return InputKind.Vectors;
+                }
+                else if (objectDepth >= 0 && reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == objectDepth)
+                {
+                    return InputKind.Documents;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
     }
 
     private static bool HasVectorProperty(ReadOnlySpan<byte> line)

@@ -25,9 +25,8 @@ internal sealed class SearchOptions
     public int FusionDepth { get; set; } = 1000;
 
     /// <summary>
-    /// Score every document containing a query term instead of pruning. SPLADE evaluation is always
-    /// exhaustive today; this is the one place a later pruning option is to read, so the CLI flag
-    /// already exists and keeps its meaning.
+    /// Score every document containing a query term instead of pruning SPLADE top-k searches (the results
+    /// are the same either way; for comparing speed and work done). Hybrid linear queries are always exhaustive.
     /// </summary>
     public bool Exhaustive { get; set; }
 

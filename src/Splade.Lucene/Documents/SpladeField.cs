@@ -19,7 +19,7 @@ public sealed class SpladeField : Field
     private static readonly FieldType PayloadType = CreateFieldType(IndexOptions.DOCS_AND_FREQS_AND_POSITIONS);
 
     private readonly QuantizedTermsTokenStream _source;
-    private readonly Vocabulary _vocabulary;
+    private readonly Vocabulary? _vocabulary;
     private readonly SpladeFieldOptions _options;
     private readonly SpladeIndexingStats? _stats;
     private readonly bool _normalize;
@@ -31,7 +31,7 @@ public sealed class SpladeField : Field
     /// <param name="stats">Receives the counters, or null.</param>
     /// <exception cref="ArgumentException">Invalid options, or an invalid entry under <see cref="InvalidEntryHandling.Throw"/>.</exception>
     public SpladeField(SparseVector vector, Vocabulary vocabulary, SpladeFieldOptions? options = null, SpladeIndexingStats? stats = null)
-        : this(new QuantizedTermsTokenStream(), vocabulary, ValidatedCopy(options), stats)
+        : this(new QuantizedTermsTokenStream(), vocabulary ?? throw new ArgumentNullException(nameof(vocabulary)), ValidatedCopy(options), stats)
     {
         SetVector(vector);
     }
@@ -43,17 +43,31 @@ public sealed class SpladeField : Field
     /// <param name="stats">Receives the counters, or null.</param>
     /// <exception cref="ArgumentException">Invalid options, a repeated token, or an invalid entry under <see cref="InvalidEntryHandling.Throw"/>.</exception>
     public SpladeField(IEnumerable<KeyValuePair<string, float>> termWeights, Vocabulary vocabulary, SpladeFieldOptions? options = null, SpladeIndexingStats? stats = null)
-        : this(new QuantizedTermsTokenStream(), vocabulary, ValidatedCopy(options), stats)
+        : this(new QuantizedTermsTokenStream(), vocabulary ?? throw new ArgumentNullException(nameof(vocabulary)), ValidatedCopy(options), stats)
+    {
+        SetTermWeights(termWeights);
+    }
+
+    /// <summary>
+    /// Creates the field from token strings and weights with no vocabulary: every non-empty token is indexed
+    /// as written (precomputed vectors of any model, whose tokens need not be WordPiece tokens). Queries must
+    /// use the same token strings.
+    /// </summary>
+    /// <param name="termWeights">Token strings and their weights.</param>
+    /// <param name="options">Field options (copied); defaults when null.</param>
+    /// <param name="stats">Receives the counters, or null.</param>
+    /// <exception cref="ArgumentException">Invalid options, a repeated token, or an invalid entry (empty token, bad weight) under <see cref="InvalidEntryHandling.Throw"/>.</exception>
+    public SpladeField(IEnumerable<KeyValuePair<string, float>> termWeights, SpladeFieldOptions? options = null, SpladeIndexingStats? stats = null)
+        : this(new QuantizedTermsTokenStream(), null, ValidatedCopy(options), stats)
     {
         SetTermWeights(termWeights);
     }
 
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
         Justification = "The token stream chain belongs to the field (Field.TokenStreamValue): the IndexWriter disposes it after inverting each document, and it is reset for reuse with the next vector.")]
-    private SpladeField(QuantizedTermsTokenStream source, Vocabulary vocabulary, SpladeFieldOptions options, SpladeIndexingStats? stats)
+    private SpladeField(QuantizedTermsTokenStream source, Vocabulary? vocabulary, SpladeFieldOptions options, SpladeIndexingStats? stats)
         : base(options.FieldName, Chain(source, options.StorageMode), GetFieldType(options.StorageMode))
     {
-        ArgumentNullException.ThrowIfNull(vocabulary);
         _source = source;
         _vocabulary = vocabulary;
         _options = options;
@@ -66,10 +80,11 @@ public sealed class SpladeField : Field
 
     /// <summary>Replaces the vector, for reuse with the next document.</summary>
     /// <exception cref="ArgumentException">An invalid entry under <see cref="InvalidEntryHandling.Throw"/>; the field keeps its previous vector.</exception>
+    /// <exception cref="InvalidOperationException">The field was created without a vocabulary, so vector ids have no tokens.</exception>
     public void SetVector(SparseVector vector) =>
-        _source.Terms = ImpactQuantizer.Quantize(vector, _vocabulary, _options, _normalize, _stats);
+        _source.Terms = ImpactQuantizer.Quantize(vector, _vocabulary ?? throw new InvalidOperationException("This SpladeField has no vocabulary: give token strings (SetTermWeights)."), _options, _normalize, _stats);
 
-    /// <summary>Replaces the vector by token strings and weights, for reuse with the next document.</summary>
+    /// <summary>Replaces the vector by token strings and weights, for reuse with the next document (tokens outside the vocabulary, if the field has one, are invalid entries).</summary>
     /// <exception cref="ArgumentException">A repeated token, or an invalid entry under <see cref="InvalidEntryHandling.Throw"/>.</exception>
     public void SetTermWeights(IEnumerable<KeyValuePair<string, float>> termWeights) =>
         _source.Terms = ImpactQuantizer.Quantize(termWeights, _vocabulary, _options, _normalize, _stats);

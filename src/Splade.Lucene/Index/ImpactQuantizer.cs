@@ -47,12 +47,17 @@ internal static class ImpactQuantizer
             ids.Add(id);
             weights.Add(values[i]);
         }
-        return Finish(ids, weights, vocabulary, options, normalize, stats);
+        return Finish(ids, weights, id => vocabulary[id], options, normalize, stats);
     }
 
-    public static QuantizedTerms Quantize(IEnumerable<KeyValuePair<string, float>> termWeights, Vocabulary vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    /// <summary>Quantizes token weights; with no <paramref name="vocabulary"/> every non-empty token is a term as given.</summary>
+    public static QuantizedTerms Quantize(IEnumerable<KeyValuePair<string, float>> termWeights, Vocabulary? vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
     {
         ArgumentNullException.ThrowIfNull(termWeights);
+        if (vocabulary is null)
+        {
+            return QuantizeTokens(termWeights, options, normalize, stats);
+        }
         var pairs = new List<(int Id, float Weight)>();
         var seen = new HashSet<int>();
         foreach (var (token, weight) in termWeights)
@@ -74,7 +79,39 @@ internal static class ImpactQuantizer
             pairs.Add((id, weight));
         }
         pairs.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return Finish(pairs.ConvertAll(p => p.Id), pairs.ConvertAll(p => p.Weight), vocabulary, options, normalize, stats);
+        return Finish(pairs.ConvertAll(p => p.Id), pairs.ConvertAll(p => p.Weight), id => vocabulary[id], options, normalize, stats);
+    }
+
+    // Tokens taken as given (precomputed vectors of any model): ids are the ordinal ranks of the tokens.
+    private static QuantizedTerms QuantizeTokens(IEnumerable<KeyValuePair<string, float>> termWeights, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    {
+        var pairs = new List<(string Token, float Weight)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (token, weight) in termWeights)
+        {
+            if (string.IsNullOrEmpty(token))
+            {
+                Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", nameof(termWeights));
+                continue;
+            }
+            if (!IsValidWeight(weight, options.Scale))
+            {
+                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
+                continue;
+            }
+            if (!seen.Add(token))
+            {
+                throw new ArgumentException($"Term '{token}' appears more than once.", nameof(termWeights));
+            }
+            pairs.Add((token, weight));
+        }
+        pairs.Sort((a, b) => string.CompareOrdinal(a.Token, b.Token));
+        var ids = new List<int>(pairs.Count);
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            ids.Add(i);
+        }
+        return Finish(ids, pairs.ConvertAll(p => p.Weight), id => pairs[id].Token, options, normalize, stats);
     }
 
     private static bool IsValidWeight(float w, float scale) => float.IsFinite(w) && w > 0 && (double)w * scale < int.MaxValue;
@@ -96,7 +133,7 @@ internal static class ImpactQuantizer
         }
     }
 
-    private static QuantizedTerms Finish(List<int> ids, List<float> weights, Vocabulary vocabulary, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    private static QuantizedTerms Finish(List<int> ids, List<float> weights, Func<int, string> tokenOf, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
     {
         var vector = SparseVector.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights));
         if (normalize)
@@ -120,7 +157,7 @@ internal static class ImpactQuantizer
                 zeros++;
                 continue;
             }
-            terms[n] = vocabulary[vector.Indices[i]];
+            terms[n] = tokenOf(vector.Indices[i]);
             impacts[n++] = impact;
             sum += impact;
         }

@@ -14,10 +14,9 @@ internal static class Cli
 
     public static (int Exit, string Output, string Error) Run(params string[] args)
     {
-        var root = new RootCommand { IndexCommand.Create(), SearchCommand.Create(), EvalCommand.Create(), StatsCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exit = CliRunner.Run(args, new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 

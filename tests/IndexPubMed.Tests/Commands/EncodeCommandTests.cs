@@ -59,9 +59,54 @@ public sealed class EncodeCommandTests : IDisposable
         Assert.Equal(["a", "b"], ids);
     }
 
+    [Fact]
+    public void PlainTextLinesFromStdinAreEncodedLikeTheSameTextsInJsonl()
+    {
+        string jsonl = Path.Combine(_dir, "texts.jsonl");
+        File.WriteAllLines(jsonl, ["{\"id\": \"1\", \"text\": \"aspirin heart attack\"}", "{\"id\": \"3\", \"text\": \"metformin\"}"]);
+        string expected = Path.Combine(_dir, "expected.jsonl");
+        Assert.Equal(0, Run("encode", "--model", ModelDir, "--input", jsonl, "--output", expected, "--quiet"));
+
+        // Line 2 is blank: plain-text ids are line numbers.
+        var (exit, output, error) = Support.CliProcess.RunWithInput("aspirin heart attack\n\nmetformin\n", "encode", "--model", ModelDir, "--input", "-", "--quiet");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal("", error);
+        Assert.Equal(File.ReadAllLines(expected), output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void TopTokensPrintsTheHeaviestTokensOfEachText()
+    {
+        string input = Path.Combine(_dir, "plain.txt");
+        File.WriteAllLines(input, ["aspirin heart attack"]);
+        string output = Path.Combine(_dir, "top.txt");
+
+        Assert.Equal(0, Run("encode", "--model", ModelDir, "--input", input, "--format", "text", "--output", output, "--top-tokens", "3", "--quiet"));
+
+        var fields = File.ReadAllText(output).TrimEnd('\n').Split('\t');
+        Assert.Equal("1", fields[0]);
+        Assert.Equal(3, fields[2].Split(", ").Length);
+    }
+
+    [Theory]
+    [InlineData("--batch-size", "0")]
+    [InlineData("--top-tokens", "-1")]
+    [InlineData("--top", "5")]
+    public void BadArgumentsAreRefusedWithExit2NamingTheOption(string option, string value)
+    {
+        string input = Path.Combine(_dir, "plain.txt");
+        File.WriteAllLines(input, ["aspirin"]);
+        var error = new StringWriter();
+
+        int exit = CliRunner.Run(["encode", "--model", ModelDir, "--input", input, option, value], new InvocationConfiguration { Error = error, Output = new StringWriter() });
+
+        Assert.Equal(2, exit);
+        Assert.Contains(option, error.ToString());
+    }
+
     private static int Run(params string[] args)
     {
-        var root = new RootCommand { EncodeCommand.Create() };
-        return root.Parse(args).Invoke();
+        return CliRunner.Run(args);
     }
 }

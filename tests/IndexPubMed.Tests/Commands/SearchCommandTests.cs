@@ -89,7 +89,7 @@ public sealed class SearchCommandTests : IDisposable
         string run = Path.Combine(_dir, "run.trec");
 
         var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "hybrid", "--fusion", "rrf",
-            "--queries", queries, "--run", run, "--depth", "20", "--quiet");
+            "--queries", queries, "--run", run, "--depth", "20");
 
         Assert.True(exit == 0, error);
         Assert.Contains("queries/s", error);
@@ -124,8 +124,8 @@ public sealed class SearchCommandTests : IDisposable
         File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack: aspirin?", "q3\tCOVID-19 vaccine", "q4\tstem cell transplantation"]);
         string pruned = Path.Combine(_dir, "pruned.trec"), exhaustive = Path.Combine(_dir, "exhaustive.trec");
 
-        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--queries", queries, "--run", pruned, "--depth", depth, "--quiet");
-        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--queries", queries, "--run", exhaustive, "--depth", depth, "--quiet", "--exhaustive");
+        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--queries", queries, "--run", pruned, "--depth", depth);
+        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--queries", queries, "--run", exhaustive, "--depth", depth, "--exhaustive");
 
         Assert.True(exit1 == 0, error1);
         Assert.True(exit2 == 0, error2);
@@ -139,25 +139,82 @@ public sealed class SearchCommandTests : IDisposable
     {
         string vectors = Path.Combine(_dir, "qv.jsonl");
         File.WriteAllLines(vectors, ["{\"id\": \"v1\", \"vector\": {\"cancer\": 1.5, \"treatment\": 0.5}}"]);
+        string run = Path.Combine(_dir, "qv.trec");
 
-        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--query-vectors", vectors, "--depth", "5", "--quiet");
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--query-vectors", vectors, "--depth", "5", "--run", run, "--quiet");
 
         Assert.True(exit == 0, error);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
+        var lines = File.ReadAllLines(run).Select(l => l.Split(' ')).ToList();
         Assert.InRange(lines.Count, 1, 5);
         Assert.All(lines, f => Assert.Equal("splade", f[5]));
         // Scores are 1.5 x impact(cancer) + 0.5 x impact(treatment): a multiple of 0.5.
         Assert.All(lines, f => Assert.Equal(0, double.Parse(f[4], CultureInfo.InvariantCulture) * 2 % 1));
     }
 
+    /// <summary>A bad or repeated query vector costs that query only, and is reported with its file and line.</summary>
     [Fact]
-    public void ScaleOtherThanIndexed_IsRefused()
+    public void ABadQueryVectorIsSkippedWithItsLine()
     {
-        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "splade", "--scale", "50", "cancer");
+        string vectors = Path.Combine(_dir, "bad-qv.jsonl");
+        File.WriteAllLines(vectors, ["{\"id\": \"v1\", \"vector\": {\"cancer\": 1.5}}", "{\"id\": \"v2\", \"vector\": {\"cancer\": \"much\"}}", "{\"id\": \"v1\", \"vector\": {\"heart\": 1}}"]);
+        string run = Path.Combine(_dir, "bad-qv.trec");
+
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--query-vectors", vectors, "--run", run, "--quiet");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{vectors}:2: ", error);
+        Assert.Contains($"{vectors}:3: query vector 'v1' repeated", error);
+        Assert.Equal(["v1"], File.ReadAllLines(run).Select(l => l.Split(' ')[0]).Distinct());
+    }
+
+    /// <summary>Issue 8: a batch without --run printed the whole run (294,000 lines for SciFact) to stdout.</summary>
+    [Fact]
+    public void ABatchWithoutRunPrintsASummaryNotTheRun()
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack"]);
+
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--queries", queries, "--quiet");
+
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain(" Q0 ", output);
+        Assert.StartsWith("bm25: 2 queries, ", output);
+        Assert.Contains("--run FILE", output);
+        Assert.Equal("", error);   // --quiet: no latency or summary lines
+    }
+
+    [Fact]
+    public void TopLimitsTheHitsPerQueryOfABatchRun()
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack"]);
+        string run = Path.Combine(_dir, "top.trec");
+
+        var (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--queries", queries, "--top", "3", "--run", run, "--quiet");
+
+        Assert.True(exit == 0, error);
+        var perQuery = File.ReadAllLines(run).GroupBy(l => l.Split(' ')[0]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["q1"] = 3, ["q2"] = 3 }, perQuery);
+    }
+
+    /// <summary>--scale sets the scale (index, reindex); search takes it from the index, so the option is not there.</summary>
+    [Fact]
+    public void UnknownOptions_AreRefusedWithExit2NamingTheOption()
+    {
+        var (exit, output, error) = Cli.Run("search", "--index", _index.IndexDir, "--scale", "50", "cancer");
 
         Assert.Equal(2, exit);
-        Assert.Contains("scale = '100'", error);
-        Assert.Contains("'50'", error);
+        Assert.Contains("unknown option --scale", error);
+        Assert.DoesNotContain("'50'", error);
+        Assert.Equal("", output);
+
+        (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--mode", "nonsense", "cancer");
+        Assert.Equal(2, exit);
+        Assert.Contains("--mode", error);
+
+        (exit, _, error) = Cli.Run("search", "--index", _index.IndexDir, "--top", "many", "cancer");
+        Assert.Equal(2, exit);
+        Assert.Contains("--top", error);
     }
 
     [Fact]

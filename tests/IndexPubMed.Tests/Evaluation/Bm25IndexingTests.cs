@@ -1,4 +1,5 @@
 using IndexPubMed.Indexing;
+using IndexPubMed.Searching;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
@@ -38,43 +39,32 @@ public sealed class Bm25IndexingTests
     [Fact]
     public void Searcher_RanksByScore_BreaksTiesByAscendingId_AndSearchesTitles()
     {
-        using var directory = new RAMDirectory();
-        using var analyzer = new EnglishBm25Analyzer();
-        using (var indexer = new Bm25Indexer(directory, analyzer))
-        {
-            // "b" and "a" are identical, so they tie; "c" has the term only in its title.
-            Assert.True(indexer.Add("b", "", "insulin resistance in muscle"));
-            Assert.True(indexer.Add("a", "", "insulin resistance in muscle"));
-            Assert.True(indexer.Add("c", "Insulin", "unrelated words about something else entirely"));
-            Assert.False(indexer.Add("empty", "  ", ""));
-        }
+        // "b" and "a" are identical, so they tie; "c" has the term only in its title; "empty" has no text.
+        using var index = SmallIndex(
+            ("b", "", "insulin resistance in muscle"),
+            ("a", "", "insulin resistance in muscle"),
+            ("c", "Insulin", "unrelated words about something else entirely"),
+            ("empty", "", ""));
+        using var searcher = PubMedSearcher.Open(index.Path, encoder: null, expectedScale: null);
+        Assert.Equal(4, searcher.Reader.NumDocs);
 
-        using var reader = DirectoryReader.Open(directory);
-        Assert.Equal(3, reader.NumDocs);
-        var searcher = new Bm25Searcher(reader, analyzer);
+        var hits = searcher.Top(searcher.Bm25Query("insulin resistance?"), 10);
 
-        var hits = searcher.Search("insulin resistance?", 10);
-
-        Assert.Equal(["a", "b", "c"], hits.Select(h => h.DocId));
+        Assert.Equal(["a", "b", "c"], hits.Select(h => h.Id));
         Assert.Equal(hits[0].Score, hits[1].Score);
         Assert.True(hits[1].Score > hits[2].Score);
-        Assert.Empty(searcher.Search("the of and", 10));
-        Assert.Throws<ArgumentOutOfRangeException>(() => searcher.Search("insulin", 0));
+        Assert.Empty(searcher.Top(searcher.Bm25Query("the of and"), 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => searcher.Top(searcher.Bm25Query("insulin"), 0));
     }
 
     [Fact]
     public void Searcher_ScoreEqualsExplanation()
     {
-        using var directory = new RAMDirectory();
-        using var analyzer = new EnglishBm25Analyzer();
-        using (var indexer = new Bm25Indexer(directory, analyzer))
-        {
-            indexer.Add("1", "Title words", "a somewhat longer body of text about protein folding and protein misfolding");
-            indexer.Add("2", "", "protein");
-        }
-        using var reader = DirectoryReader.Open(directory);
-        var searcher = new Bm25Searcher(reader, analyzer);
-        var query = searcher.CreateQuery("protein folding protein");
+        using var index = SmallIndex(
+            ("1", "Title words", "a somewhat longer body of text about protein folding and protein misfolding"),
+            ("2", "", "protein"));
+        using var searcher = PubMedSearcher.Open(index.Path, encoder: null, expectedScale: null);
+        var query = searcher.Bm25Query("protein folding protein");
 
         var top = searcher.Searcher.Search(query, 10);
         Assert.Equal(2, top.TotalHits);
@@ -82,6 +72,24 @@ public sealed class Bm25IndexingTests
         {
             Assert.Equal(scoreDoc.Score, searcher.Searcher.Explain(query, scoreDoc.Doc).Value, 5);
         }
+    }
+
+    /// <summary>A BM25-only index of (id, title, text) records built by the <c>index</c> command, as users build one.</summary>
+    private static IndexFolder SmallIndex(params (string Id, string Title, string Text)[] docs)
+    {
+        var dir = new Input.TempDir();
+        string corpus = dir.Write("corpus.jsonl", string.Concat(docs.Select(d =>
+            System.Text.Json.JsonSerializer.Serialize(new { _id = d.Id, title = d.Title, text = d.Text }) + "\n")));
+        int exit = IndexPubMed.Commands.CliRunner.Run(["index", "--index", Path.Combine(dir.Path, "index"), "--no-splade", "--quiet", corpus]);
+        Assert.Equal(0, exit);
+        return new IndexFolder(dir);
+    }
+
+    private sealed class IndexFolder(Input.TempDir temp) : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(temp.Path, "index");
+
+        public void Dispose() => temp.Dispose();
     }
 
     [Theory]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IndexPubMed.Commands;
+namespace IndexPubMed;
 
 /// <summary>
 /// Progress of long work on stderr: a line redrawn in place on a terminal, a plain line every few

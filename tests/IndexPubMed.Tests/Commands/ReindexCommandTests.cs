@@ -11,7 +11,7 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
 
-namespace IndexPubMed.Tests.Reindexing;
+namespace IndexPubMed.Tests.Commands;
 
 /// <summary>The <c>reindex</c> command: same model gives the same field, foreign indexes keep every other field, and a killed run resumes.</summary>
 public sealed class ReindexCommandTests : IDisposable
@@ -100,7 +100,29 @@ public sealed class ReindexCommandTests : IDisposable
         Assert.Equal(SpladePostings(clean, "splade"), resumed);
     }
 
-    private static int Run(params string[] args) => new RootCommand { IndexCommand.Create(), ReindexCommand.Create() }.Parse(args).Invoke();
+    /// <summary>Issue 9: <c>--text-fields nosuchfield</c> exited 0 and gave every document the vector of empty text.</summary>
+    [Fact]
+    public void TextFieldsThatNoDocumentStoresAreRefusedWithExit2AndTheIndexIsUnchanged()
+    {
+        Assert.Equal(0, Run("index", "--index", IndexDir, "--model", Model, "--quiet", TempDir.Fixture("pubmed25n1274.xml.gz")));
+        var before = SpladePostings(IndexDir, "splade");
+
+        var (exit, error) = RunCapturingErrors("reindex", "--index", IndexDir, "--model", Model, "--text-fields", "title", "nosuchfield", "--quiet");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("'nosuchfield'", error);
+        Assert.DoesNotContain("'title'", error);
+        Assert.Equal(before, SpladePostings(IndexDir, "splade"));
+    }
+
+    private static int Run(params string[] args) => CliRunner.Run(args);
+
+    private static (int Exit, string Error) RunCapturingErrors(params string[] args)
+    {
+        var error = new StringWriter();
+        int exit = CliRunner.Run(args, new InvocationConfiguration { Error = error, Output = new StringWriter() });
+        return (exit, error.ToString());
+    }
 
     /// <summary>Document key ("id", else "key") -> SPLADE term -> impact (term frequency), live documents only.</summary>
     private static Dictionary<string, SortedDictionary<string, int>> SpladePostings(string path, string field)

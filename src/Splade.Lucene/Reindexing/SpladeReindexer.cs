@@ -1,0 +1,220 @@
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Util;
+using Splade.Lucene.Documents;
+using Splade.Lucene.Index;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace Splade.Lucene.Reindexing;
+
+/// <summary>
+/// Rebuilds (or adds) the SPLADE field of every document of any Lucene.NET 4.8 index from its stored text,
+/// keeping everything else exactly as it is: other fields (including fields that are indexed but not
+/// stored), norms, doc values and deletions. The new field is written to a side index whose documents
+/// line up one to one with the index's (same order, deleted ones included, committed as it goes, so a
+/// killed run resumes), then both are joined with a <see cref="ParallelAtomicReader"/> and written back in
+/// one commit. Until that commit the index is untouched; if the join fails (a full disk, say) the writer
+/// is rolled back, so the index stays exactly as it was.
+/// </summary>
+public sealed class SpladeReindexer
+{
+    /// <summary>Commit user data key of the side index: the segments file of the index it was built from.</summary>
+    public const string SourceKey = "reindex.source";
+
+    private readonly SpladeReindexerOptions _options;
+
+    /// <summary>Creates a reindexer; the options are validated here, once.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public SpladeReindexer(SpladeReindexerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>Documents encoded by this run (a resumed run does not count what an earlier one did).</summary>
+    public long Encoded { get; private set; }
+
+    /// <summary>Runs the whole job: builds (or resumes) the side index, then joins it to the index in one commit.</summary>
+    /// <returns>The number of live documents of the index.</returns>
+    /// <exception cref="IOException">There is no index, or writing failed; the index is left as it was.</exception>
+    /// <exception cref="ArgumentException">No live document stores one of the text fields (nothing is written).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; the side index keeps its last commit.</exception>
+    public long Reindex(CancellationToken cancellation = default)
+    {
+        var directory = _options.Index;
+        if (!DirectoryReader.IndexExists(directory))
+        {
+            throw new IOException($"There is no index in {directory}.");
+        }
+        using var source = DirectoryReader.Open(directory);
+        string snapshot = source.IndexCommit.SegmentsFileName;
+        var atomic = SlowCompositeReaderWrapper.Wrap(source);
+        CheckTextFields(atomic, _options.TextFields);
+
+        BuildSideIndex(atomic, _options.Work, snapshot, cancellation);
+        cancellation.ThrowIfCancellationRequested();
+        using (var side = DirectoryReader.Open(_options.Work))
+        {
+            if (side.MaxDoc != atomic.MaxDoc)
+            {
+                throw new IOException($"The side index in {_options.Work} has {side.MaxDoc} documents for {atomic.MaxDoc}; empty it and run again.");
+            }
+            var joined = new ParallelAtomicReader(new FieldHidingReader(atomic, _options.Splade.FieldName), SlowCompositeReaderWrapper.Wrap(side));
+
+            // CREATE over an open index starts an empty commit without touching the old one (Lucene keeps the
+            // segment counter, so no file name clashes); the old commit stays current until Commit below.
+            var config = _options.CreateJoinWriterConfig?.Invoke()
+                ?? new IndexWriterConfig(LuceneVersion.LUCENE_48, new global::Lucene.Net.Analysis.Core.KeywordAnalyzer());
+            config.OpenMode = OpenMode.CREATE;
+            var writer = new IndexWriter(directory, config);
+            try
+            {
+                writer.AddIndexes(joined);
+                var userData = new Dictionary<string, string>(source.IndexCommit.UserData, StringComparer.Ordinal);
+                foreach (var (k, v) in SpladeIndexSettings.From(_options.Splade, _options.Encoder).ToUserData())
+                {
+                    userData[k] = v;
+                }
+                writer.SetCommitData(userData);
+                writer.Commit();
+            }
+            catch
+            {
+                // Disposing an IndexWriter commits, and a writer opened with CREATE would commit an EMPTY index:
+                // roll back instead, which deletes what this writer wrote and leaves the last commit current.
+                writer.Rollback();
+                throw;
+            }
+            writer.Dispose();
+        }
+        foreach (string file in _options.Work.ListAll())
+        {
+            _options.Work.DeleteFile(file);
+        }
+        return atomic.NumDocs;
+    }
+
+    /// <summary>
+    /// Refuses text fields that no live document stores (a typo would otherwise give every document the
+    /// vector of empty text).
+    /// </summary>
+    private static void CheckTextFields(AtomicReader reader, IReadOnlyList<string> fields)
+    {
+        if (reader.NumDocs == 0)
+        {
+            return;
+        }
+        var missing = new HashSet<string>(fields.Where(f => reader.FieldInfos.FieldInfo(f) is not null), StringComparer.Ordinal);
+        var live = reader.LiveDocs;
+        for (int d = 0; d < reader.MaxDoc && missing.Count > 0; d++)
+        {
+            if (live is null || live.Get(d))
+            {
+                var doc = reader.Document(d, missing);
+                missing.RemoveWhere(f => doc.GetValues(f) is { Length: > 0 });
+            }
+        }
+        missing.UnionWith(fields.Where(f => reader.FieldInfos.FieldInfo(f) is null));
+        if (missing.Count > 0)
+        {
+            var stored = new SortedSet<string>(StringComparer.Ordinal);
+            for (int d = 0; d < reader.MaxDoc; d++)
+            {
+                if (live is null || live.Get(d))
+                {
+                    foreach (var f in reader.Document(d).Fields)
+                    {
+                        stored.Add(f.Name);
+                    }
+                    break;
+                }
+            }
+            var names = string.Join(", ", fields.Where(missing.Contains).Select(f => $"'{f}'"));
+            throw new ArgumentException(
+                $"No document stores the text field{(missing.Count > 1 ? "s" : "")} {names}; stored fields of the first document: {(stored.Count > 0 ? string.Join(", ", stored) : "none")}.",
+                nameof(fields));
+        }
+    }
+
+    private void BuildSideIndex(AtomicReader source, LuceneDirectory work, string snapshot, CancellationToken cancellation)
+    {
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new global::Lucene.Net.Analysis.Core.KeywordAnalyzer())
+        {
+            // Log merges only join neighbouring segments, so document order (the alignment) survives merging.
+            MergePolicy = new LogDocMergePolicy(),
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+        };
+        if (DirectoryReader.IndexExists(work))
+        {
+            using var existing = DirectoryReader.Open(work);
+            if (!existing.IndexCommit.UserData.TryGetValue(SourceKey, out var s) || s != snapshot)
+            {
+                // The index changed since the side index was started: its alignment is lost.
+                config.OpenMode = OpenMode.CREATE;
+            }
+        }
+        using var writer = new IndexWriter(work, config);
+        try
+        {
+            Fill(writer, source, snapshot, cancellation);
+        }
+        catch
+        {
+            // Keep the last commit of the side index (whose progress matches its documents) for the next run.
+            writer.Rollback();
+            throw;
+        }
+    }
+
+    private void Fill(IndexWriter writer, AtomicReader source, string snapshot, CancellationToken cancellation)
+    {
+        int start = writer.MaxDoc;
+        int maxDoc = source.MaxDoc;
+        var live = source.LiveDocs;
+        var userData = new Dictionary<string, string> { [SourceKey] = snapshot };
+        var fieldsToLoad = new HashSet<string>(_options.TextFields, StringComparer.Ordinal);
+        var stats = new SpladeIndexingStats();
+        int sinceCommit = 0;
+        for (int batchStart = start; batchStart < maxDoc; batchStart += _options.BatchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int count = Math.Min(_options.BatchSize, maxDoc - batchStart);
+            var texts = new List<string>(count);
+            var liveRows = new List<int>(count);
+            for (int d = batchStart; d < batchStart + count; d++)
+            {
+                if (live is null || live.Get(d))
+                {
+                    var stored = source.Document(d, fieldsToLoad);
+                    texts.Add(string.Join(' ', _options.TextFields.SelectMany(f => stored.GetValues(f) ?? []).Where(v => v.Length > 0)));
+                    liveRows.Add(d);
+                }
+            }
+            var vectors = _options.Encoder.EncodeDocuments(texts);
+            int next = 0;
+            for (int d = batchStart; d < batchStart + count; d++)
+            {
+                // A deleted document still needs its (empty) place, or every later one would shift.
+                var doc = new Document();
+                if (next < liveRows.Count && liveRows[next] == d)
+                {
+                    doc.Add(new SpladeField(vectors[next], _options.Encoder.Vocabulary, _options.Splade, stats));
+                    next++;
+                }
+                writer.AddDocument(doc);
+            }
+            Encoded += texts.Count;
+            sinceCommit += count;
+            if (sinceCommit >= _options.CommitEvery)
+            {
+                writer.SetCommitData(userData);
+                writer.Commit();
+                sinceCommit = 0;
+            }
+            _options.Progress?.Report(batchStart + count);
+        }
+        writer.SetCommitData(userData);
+        writer.Commit();
+    }
+}
