@@ -85,6 +85,8 @@ internal static class EncodeCommand
             return 2;
         }
 
+        // CA2000 cannot follow assign-in-try then `using` right after the try/catch (nothing runs in between).
+#pragma warning disable CA2000
         SpladeEncoder encoder;
         try
         {
@@ -96,6 +98,9 @@ internal static class EncodeCommand
             return 2;
         }
         using var disposeEncoder = encoder;
+#pragma warning restore CA2000
+        // CA2000 cannot follow assign-in-try then `using` right after the try/catch; the writer owns the stream.
+#pragma warning disable CA2000
         Stream outStream;
         try
         {
@@ -107,6 +112,7 @@ internal static class EncodeCommand
             return 2;
         }
         using var writer = new JsonVectorWriter(outStream);
+#pragma warning restore CA2000
         var progress = new Progress("texts", null, a.Quiet);
         long done = 0, skipped = 0;
         var pending = new List<(string Id, string Text)>();

@@ -18,6 +18,8 @@ internal static class TextInputReader
     public static IEnumerable<(string Id, string Text)> Read(string path, string format, bool qualifyIds, Action<InputError> onError)
     {
         string name = path == "-" ? "stdin" : path;
+        // CA2000 cannot follow assign-in-try then `using` right after the try/catch (an iterator cannot yield inside a try with catch).
+#pragma warning disable CA2000
         Utf8LineReader lines;
         try
         {
@@ -29,6 +31,7 @@ internal static class TextInputReader
             yield break;
         }
         using (lines)
+#pragma warning restore CA2000
         {
             bool? jsonl = format switch { "jsonl" => true, "text" => false, _ => null };
             while (true)

@@ -73,6 +73,8 @@ public sealed class JsonVectorReader
 
     private IEnumerable<VectorRecord> ReadFile(string path, Action<VectorFormatError> onError)
     {
+        // CA2000 cannot follow assign-in-try then `using` right after the try/catch (an iterator cannot yield inside a try with catch).
+#pragma warning disable CA2000
         Stream stream;
         try
         {
@@ -84,6 +86,7 @@ public sealed class JsonVectorReader
             yield break;
         }
         using (stream)
+#pragma warning restore CA2000
         {
             foreach (var record in ReadStream(stream, path, onError))
             {

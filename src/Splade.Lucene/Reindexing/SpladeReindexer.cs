@@ -64,8 +64,8 @@ public sealed class SpladeReindexer
 
             // CREATE over an open index starts an empty commit without touching the old one (Lucene keeps the
             // segment counter, so no file name clashes); the old commit stays current until Commit below.
-            var config = _options.CreateJoinWriterConfig?.Invoke()
-                ?? new IndexWriterConfig(LuceneVersion.LUCENE_48, new global::Lucene.Net.Analysis.Core.KeywordAnalyzer());
+            using var keyword = new global::Lucene.Net.Analysis.Core.KeywordAnalyzer();   // IndexWriter does not dispose its analyzer
+            var config = _options.CreateJoinWriterConfig?.Invoke() ?? new IndexWriterConfig(LuceneVersion.LUCENE_48, keyword);
             config.OpenMode = OpenMode.CREATE;
             var writer = new IndexWriter(directory, config);
             try
@@ -139,7 +139,8 @@ public sealed class SpladeReindexer
 
     private void BuildSideIndex(AtomicReader source, LuceneDirectory work, string snapshot, CancellationToken cancellation)
     {
-        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new global::Lucene.Net.Analysis.Core.KeywordAnalyzer())
+        using var keyword = new global::Lucene.Net.Analysis.Core.KeywordAnalyzer();   // IndexWriter does not dispose its analyzer
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, keyword)
         {
             // Log merges only join neighbouring segments, so document order (the alignment) survives merging.
             MergePolicy = new LogDocMergePolicy(),
