@@ -24,7 +24,7 @@ internal sealed class PubMedIndexer
 
     private readonly PubMedIndexerOptions _options;
     private readonly IndexSummary _summary = new();
-    private readonly SpladeIndexingStats _spladeStats = new();
+    private SpladeFieldSchema? _schema;
     private readonly HashSet<string> _recentlyAdded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
     private DirectoryReader? _reader;
@@ -45,9 +45,10 @@ internal sealed class PubMedIndexer
         var config = Bm25Index.CreateWriterConfig(analyzer);
         config.RAMBufferSizeMB = 256;
         using var writer = new IndexWriter(directory, config);
+        // The SPLADE field's settings are checked (or recorded, for a new index) and then merged into every commit.
+        _schema = OpenSchema(writer, vectorsGiven: inputs.Any(i => i.Kind == InputKind.Vectors));
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
-        CheckSettings(userData);
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
         try
@@ -111,24 +112,24 @@ internal sealed class PubMedIndexer
         return $", ETA {(int)left.TotalHours}h{left.Minutes:D2}m{left.Seconds:D2}s";
     }
 
-    private void CheckSettings(Dictionary<string, string> userData)
+    /// <summary>
+    /// The SPLADE field of the index (<see cref="SpladeFieldSchema.OpenOrCreate(IndexWriter, SpladeFieldOptions?, ISparseEncoder)"/>):
+    /// other settings, or an index already holding documents without it (built with --no-splade), are refused, unless
+    /// precomputed vectors are given (they add the field to the documents they name).
+    /// </summary>
+    private SpladeFieldSchema? OpenSchema(IndexWriter writer, bool vectorsGiven)
     {
         if (_options.Encoder is null)
         {
-            return;
+            return null;
         }
-        var wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
-        var stored = SpladeIndexSettings.Read(userData, _options.Splade.FieldName);
-        if (stored is null)
+        try
         {
-            foreach (var (k, v) in wanted.ToUserData())
-            {
-                userData[k] = v;
-            }
+            return SpladeFieldSchema.OpenOrCreate(writer, _options.Splade, _options.Encoder, allowDocumentsWithoutField: vectorsGiven);
         }
-        else if (!stored.Equals(wanted))
+        catch (SpladeIndexMismatchException e) when (e.Setting == "field")
         {
-            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --mode, --scale and model, or rebuild the SPLADE field with reindex)");
+            throw new SpladeIndexMismatchException(e.FieldName, $"{e.Message} (index --model on an index built with --no-splade: add the SPLADE field with reindex --model, or give precomputed vectors)");
         }
     }
 
@@ -281,7 +282,7 @@ internal sealed class PubMedIndexer
                     var doc = PubMedSchema.CreateDocument(article);
                     if (batch.Vectors is { } vectors)
                     {
-                        doc.Add(new SpladeField(vectors[i], _options.Encoder!.Vocabulary, _options.Splade, _spladeStats));
+                        doc.Add(_schema!.CreateField(vectors[i]));
                     }
                     if (article.Title.Length == 0 && article.Abstract.Length == 0)
                     {
@@ -300,7 +301,7 @@ internal sealed class PubMedIndexer
                     SpladeField field;
                     try
                     {
-                        field = new SpladeField(record.Weights, _options.Encoder!.Vocabulary, _options.Splade, _spladeStats);
+                        field = _schema!.CreateField(record.Weights);
                     }
                     catch (ArgumentException e)
                     {
@@ -339,8 +340,15 @@ internal sealed class PubMedIndexer
                     progress.MarkPartial(checkpoint.FileKey, checkpoint.Items);
                 }
                 progress.WriteTo(userData);
-                writer.SetCommitData(new Dictionary<string, string>(userData));
-                writer.Commit();
+                if (_schema is not null)
+                {
+                    _schema.Commit(writer, userData);
+                }
+                else
+                {
+                    writer.SetCommitData(new Dictionary<string, string>(userData));
+                    writer.Commit();
+                }
                 Refresh(writer);
                 break;
         }

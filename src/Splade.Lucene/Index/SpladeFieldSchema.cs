@@ -125,26 +125,28 @@ public sealed class SpladeFieldSchema
     /// <summary>
     /// The schema for a writer: the stored settings of the index when it has them (which must equal the ones
     /// <paramref name="options"/> and <paramref name="encoder"/> give), otherwise new settings, refused when the
-    /// index already holds documents (an index built without this SPLADE field: rebuild the field with a reindexer).
+    /// index already holds documents (an index built without this SPLADE field, whose documents SPLADE searches would
+    /// silently miss: rebuild the field with a reindexer) unless <paramref name="allowDocumentsWithoutField"/> says the
+    /// caller will give them the field (for example by replacing each with its precomputed vector).
     /// The settings are merged into the writer's pending commit data at once, so any later commit keeps them
     /// unless it replaces the commit data.
     /// </summary>
     /// <exception cref="SpladeIndexMismatchException">Other settings, documents without the field, or a field that is not a SPLADE field.</exception>
-    public static SpladeFieldSchema OpenOrCreate(IndexWriter writer, SpladeFieldOptions? options, ISparseEncoder encoder)
+    public static SpladeFieldSchema OpenOrCreate(IndexWriter writer, SpladeFieldOptions? options, ISparseEncoder encoder, bool allowDocumentsWithoutField = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return Attach(writer, Create(options, encoder));
+        return Attach(writer, Create(options, encoder), allowDocumentsWithoutField);
     }
 
-    /// <summary>As <see cref="OpenOrCreate(IndexWriter, SpladeFieldOptions?, ISparseEncoder)"/> for precomputed vectors.</summary>
+    /// <summary>As <see cref="OpenOrCreate(IndexWriter, SpladeFieldOptions?, ISparseEncoder, bool)"/> for precomputed vectors.</summary>
     /// <exception cref="SpladeIndexMismatchException">Other settings, documents without the field, or a field that is not a SPLADE field.</exception>
-    public static SpladeFieldSchema OpenOrCreate(IndexWriter writer, SpladeFieldOptions? options, Vocabulary? vocabulary, string modelId)
+    public static SpladeFieldSchema OpenOrCreate(IndexWriter writer, SpladeFieldOptions? options, Vocabulary? vocabulary, string modelId, bool allowDocumentsWithoutField = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return Attach(writer, Create(options, vocabulary, modelId));
+        return Attach(writer, Create(options, vocabulary, modelId), allowDocumentsWithoutField);
     }
 
-    private static SpladeFieldSchema Attach(IndexWriter writer, SpladeFieldSchema wanted)
+    private static SpladeFieldSchema Attach(IndexWriter writer, SpladeFieldSchema wanted, bool allowDocumentsWithoutField)
     {
         var data = writer.CommitData ?? new Dictionary<string, string>();
         var stored = SpladeIndexSettings.Read(data, wanted.FieldName);
@@ -152,16 +154,16 @@ public sealed class SpladeFieldSchema
         {
             if (stored is null)
             {
-                if (reader.MaxDoc > 0)
+                if (reader.MaxDoc > 0 && !allowDocumentsWithoutField)
                 {
                     throw new SpladeIndexMismatchException(wanted.FieldName,
                         $"the index holds {reader.MaxDoc} documents but no settings of SPLADE field '{wanted.FieldName}': it was built without it "
                         + "(BM25 only, or committed with commit data that dropped the settings). Rebuild the SPLADE field with a reindexer, or index into a new folder.");
                 }
             }
-            else
+            if (stored is not null || reader.MaxDoc > 0)
             {
-                if (!Compatible(stored, wanted.Settings))
+                if (stored is not null && !Compatible(stored, wanted.Settings))
                 {
                     throw new SpladeIndexMismatchException(wanted.FieldName, "settings", stored.ToString(),
                         wanted.Settings + " (use the same storage mode, scale and model, or rebuild the SPLADE field with a reindexer)");
@@ -170,7 +172,11 @@ public sealed class SpladeFieldSchema
             }
         }
         var merged = wanted.MergeCommitData(data);
-        writer.SetCommitData(merged);
+        if (merged.Count != data.Count || merged.Any(p => !data.TryGetValue(p.Key, out var v) || v != p.Value))
+        {
+            // Only when something changes: setting commit data makes the writer's next Dispose or Commit write a commit.
+            writer.SetCommitData(merged);
+        }
         return wanted;
     }
 
