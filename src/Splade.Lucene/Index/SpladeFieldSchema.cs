@@ -34,7 +34,8 @@ namespace Splade.Lucene.Index;
 /// positions with payloads for payload storage (a plain <c>TextField</c> has norms and positions);
 /// (2) with a vocabulary, every term of the field must be one of its tokens (a plain analyzer emits whole words
 /// such as <c>infarction</c> that a WordPiece vocabulary does not hold; checked up to 100,000 terms per segment);
-/// (3) in term-frequency storage with a scale of at least 100, the mean impact of a segment
+/// (3) in term-frequency storage with a scale of at least 100 and a dot-product model (cosine models' unit vectors
+/// spread their weight thin), the mean impact of a segment
 /// (sum of term frequencies / postings, over at least 100 postings) must be at least <c>0.02 x scale</c>: SPLADE weights
 /// under 0.02 are rare, while words of plain text occur once or twice per document.
 /// </para>
@@ -294,7 +295,7 @@ public sealed class SpladeFieldSchema
             {
                 throw NotSplade($"segment {leaf.Ord} has no payloads, expected {wantedShape}");
             }
-            if (Settings.StorageMode == SpladeStorageMode.TermFrequency && Scale >= 100)
+            if (Settings.StorageMode == SpladeStorageMode.TermFrequency && Scale >= 100 && Settings.SimilarityFunction == SimilarityFunction.Dot)
             {
                 long postings = terms.SumDocFreq, impacts = terms.SumTotalTermFreq;
                 if (postings >= 100 && impacts >= 0 && impacts < 0.02 * Scale * postings)
