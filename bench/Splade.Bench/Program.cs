@@ -22,6 +22,7 @@ try
         "encoder" => EncoderThroughputBenchmark.Run(options),
         "encoder-pooling" => EncoderPoolingBenchmark.Run(options),
         "encoder-latency" => EncoderLatencyBenchmark.Run(options),
+        "facade" => Splade.Bench.Facade.FacadeIndexingBench.Run(options),
         _ => Usage(),
     };
 }
@@ -40,6 +41,7 @@ static int Usage()
           encoder-latency   one short query: median and p99 latency, 2 and 1 threads
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
+          facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.
         """);
     return 2;

@@ -44,7 +44,7 @@ internal static class SearchCommand
         var fusion = new Option<string>("--fusion") { Description = "hybrid fusion: linear (one query, bm25-weight x BM25 + splade-weight x SPLADE), rrf, or minmax (weighted min-max normalised scores)", DefaultValueFactory = _ => "linear" };
         fusion.AcceptOnlyFromAmong("linear", "rrf", "minmax");
         var bm25Weight = new Option<float>("--bm25-weight") { Description = "weight of BM25 in linear and minmax fusion", DefaultValueFactory = _ => 1f };
-        var spladeWeight = new Option<float?>("--splade-weight") { Description = "weight of SPLADE in linear and minmax fusion (default: 1/scale for linear, so SPLADE counts in the model's weight units like BM25; 1 for minmax)" };
+        var spladeWeight = new Option<float?>("--splade-weight") { Description = "weight of SPLADE in linear and minmax fusion (default 1: SPLADE scores are dot products in the model's units)" };
         var rrfK = new Option<int>("--rrf-k") { Description = "RRF constant k", DefaultValueFactory = _ => 60 };
         var depth = new Option<int>("--depth") { Description = "hits retrieved per query (and per side before rrf/minmax fusion); the run's length unless --top is smaller", DefaultValueFactory = _ => 1000 };
         var syntax = new Option<string>("--syntax")
@@ -265,10 +265,10 @@ internal static class SearchCommand
             }
             if (spladeSide is not null)
             {
-                var terms = MatchedTerms.From(searcher.Searcher.Explain(spladeSide, hit.Doc), PubMedSchema.Splade);
+                var terms = searcher.MatchedTerms(spladeSide, hit.Doc);
                 if (terms.Count > 0)
                 {
-                    output.WriteLine($"{"",18}splade terms ({terms.Count} matched; weight x impact): {MatchedTerms.Format(terms.Take(TermsShown))}");
+                    output.WriteLine($"{"",18}splade terms ({terms.Count} matched; query weight x document weight): {MatchedTerms.Format(terms.Take(TermsShown))}");
                 }
             }
             if (a.Explain)

@@ -24,7 +24,7 @@ internal sealed class PubMedIndexer
 
     private readonly PubMedIndexerOptions _options;
     private readonly IndexSummary _summary = new();
-    private readonly SpladeIndexingStats _spladeStats = new();
+    private SpladeFieldSchema? _schema;
     private readonly HashSet<string> _recentlyAdded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
     private DirectoryReader? _reader;
@@ -45,9 +45,10 @@ internal sealed class PubMedIndexer
         var config = Bm25Index.CreateWriterConfig(analyzer);
         config.RAMBufferSizeMB = 256;
         using var writer = new IndexWriter(directory, config);
+        // The SPLADE field's settings are checked (or recorded, for a new index) and then merged into every commit.
+        _schema = OpenSchema(writer, vectorsGiven: inputs.Any(i => i.Kind == InputKind.Vectors));
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
-        CheckSettings(userData, inputs.Any(i => i.Kind == InputKind.Vectors));
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
         try
@@ -111,40 +112,33 @@ internal sealed class PubMedIndexer
         return $", ETA {(int)left.TotalHours}h{left.Minutes:D2}m{left.Seconds:D2}s";
     }
 
-    private void CheckSettings(Dictionary<string, string> userData, bool vectorInputs)
+    /// <summary>
+    /// The SPLADE field of the index (<see cref="SpladeFieldSchema.OpenOrCreate(IndexWriter, SpladeFieldOptions?, ISparseEncoder)"/>):
+    /// other settings, or an index already holding documents without it (built with --no-splade), are refused, unless
+    /// precomputed vectors are given (they add the field to the documents they name).
+    /// </summary>
+    private SpladeFieldSchema? OpenSchema(IndexWriter writer, bool vectorsGiven)
     {
-        SpladeIndexSettings wanted;
-        if (_options.Encoder is not null)
+        try
         {
-            wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
-        }
-        else if (vectorInputs && !_options.NoSplade)
-        {
-            // Precomputed vectors with no ONNX model: the model is known by the id the user gave, if any.
-            wanted = SpladeIndexSettings.From(_options.Splade, _options.VectorModelId ?? "");
-        }
-        else
-        {
-            return;
-        }
-        var stored = SpladeIndexSettings.Read(userData, _options.Splade.FieldName);
-        if (stored is null)
-        {
-            foreach (var (k, v) in wanted.ToUserData())
+            if (_options.Encoder is not null)
             {
-                userData[k] = v;
+                return SpladeFieldSchema.OpenOrCreate(writer, _options.Splade, _options.Encoder, allowDocumentsWithoutField: vectorsGiven);
             }
+            if (vectorsGiven && !_options.NoSplade)
+            {
+                // Precomputed vectors with no ONNX model: the model is known by the id the user gave, if any.
+                return SpladeFieldSchema.OpenOrCreate(writer, _options.Splade, _options.VectorVocabulary, _options.VectorModelId ?? "", allowDocumentsWithoutField: true);
+            }
+            return null;
         }
-        else if (!Compatible(stored, wanted))
+        catch (SpladeIndexMismatchException e) when (e.Setting == "field")
         {
-            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --storage, --scale and model, or rebuild the SPLADE field with reindex)");
+            throw new SpladeIndexMismatchException(e.FieldName, $"{e.Message} (index --model on an index built with --no-splade: add the SPLADE field with reindex --model, or give precomputed vectors)");
         }
     }
 
     // An unknown model id (empty: vectors indexed without a model or model id) matches any.
-    private static bool Compatible(SpladeIndexSettings stored, SpladeIndexSettings wanted) =>
-        stored.StorageMode == wanted.StorageMode && stored.Scale == wanted.Scale && stored.SimilarityFunction == wanted.SimilarityFunction
-        && (stored.ModelId.Length == 0 || wanted.ModelId.Length == 0 || stored.ModelId == wanted.ModelId);
 
     private static async Task Stage(ChannelWriter<Work> output, Func<Task> body)
     {
@@ -295,7 +289,7 @@ internal sealed class PubMedIndexer
                     var doc = PubMedSchema.CreateDocument(article);
                     if (batch.Vectors is { } vectors)
                     {
-                        doc.Add(new SpladeField(vectors[i], _options.Encoder!.Vocabulary, _options.Splade, _spladeStats));
+                        doc.Add(_schema!.CreateField(vectors[i]));
                     }
                     if (article.Title.Length == 0 && article.Abstract.Length == 0)
                     {
@@ -353,8 +347,15 @@ internal sealed class PubMedIndexer
                     progress.MarkPartial(checkpoint.FileKey, checkpoint.Items);
                 }
                 progress.WriteTo(userData);
-                writer.SetCommitData(new Dictionary<string, string>(userData));
-                writer.Commit();
+                if (_schema is not null)
+                {
+                    _schema.Commit(writer, userData);
+                }
+                else
+                {
+                    writer.SetCommitData(new Dictionary<string, string>(userData));
+                    writer.Commit();
+                }
                 Refresh(writer);
                 break;
         }
@@ -366,14 +367,15 @@ internal sealed class PubMedIndexer
     /// </summary>
     private SpladeField VectorField(VectorRecord record)
     {
-        var vocabulary = _options.Encoder?.Vocabulary ?? _options.VectorVocabulary;
+        var schema = _schema!;
+        var vocabulary = schema.Vocabulary;
         if (vocabulary is null)
         {
-            return new SpladeField(record.Weights, _options.Splade, _spladeStats);
+            return new SpladeField(record.Weights, schema.Options, schema.Stats);
         }
         var known = record.Weights.Where(p => vocabulary.TryGetId(p.Key, out _)).ToList();
         _summary.UnknownTokens += record.Weights.Count - known.Count;
-        return new SpladeField(known, vocabulary, _options.Splade, _spladeStats);
+        return schema.CreateField(known);
     }
 
     private void Write(IndexWriter writer, string pmid, Document doc)

@@ -25,14 +25,14 @@ internal sealed class PubMedSearcher : IDisposable
     private readonly Analyzer _analyzer;
     private readonly SearchOptions _options;
 
-    private PubMedSearcher(FSDirectory directory, DirectoryReader reader, ISparseEncoder? encoder, SpladeIndexSettings? settings, SearchOptions options)
+    private PubMedSearcher(FSDirectory directory, DirectoryReader reader, ISparseEncoder? encoder, SpladeFieldSchema? schema, SearchOptions options)
     {
         _directory = directory;
         _reader = reader;
         _analyzer = PubMedSchema.CreateAnalyzer();
         _options = options;
         Encoder = encoder;
-        Settings = settings;
+        Schema = schema;
         Searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity(PubMedSchema.Splade, Bm25Index.CreateSimilarity()) };
     }
 
@@ -45,14 +45,17 @@ internal sealed class PubMedSearcher : IDisposable
     /// <summary>The model encoding SPLADE text queries, or null.</summary>
     public ISparseEncoder? Encoder { get; }
 
+    /// <summary>The SPLADE field of the index (settings verified), or null when it has none.</summary>
+    public SpladeFieldSchema? Schema { get; }
+
     /// <summary>The SPLADE settings recorded in the index, or null when it has no SPLADE field.</summary>
-    public SpladeIndexSettings? Settings { get; }
+    public SpladeIndexSettings? Settings => Schema?.Settings;
 
     private SortedDocValues? _ids;
 
     /// <summary>
-    /// Opens <paramref name="indexDirectory"/> read-only and checks its SPLADE settings against
-    /// <paramref name="encoder"/> (model id and similarity) and <paramref name="expectedScale"/>, when given.
+    /// Opens <paramref name="indexDirectory"/> read-only and checks its SPLADE field (<see cref="SpladeFieldSchema.Open"/>:
+    /// settings against <paramref name="encoder"/>'s model and similarity, postings) and <paramref name="expectedScale"/>, when given.
     /// </summary>
     /// <exception cref="SearchSetupException">No index, or no document, in the folder.</exception>
     /// <exception cref="SpladeIndexMismatchException">The index was built with another model, similarity or scale.</exception>
@@ -81,17 +84,17 @@ internal sealed class PubMedSearcher : IDisposable
                     throw new SearchSetupException($"the index in '{full}' has no documents.");
                 }
                 var stored = SpladeIndexSettings.Read(reader, PubMedSchema.Splade);
-                if (stored is not null && (encoder is not null || expectedScale is not null))
+                SpladeFieldSchema? schema = null;
+                if (stored is not null)
                 {
-                    // Storage mode needs no check: SpladeQuery reads impacts from whichever of tf or payload the field has.
-                    new SpladeIndexSettings(
-                        PubMedSchema.Splade,
-                        stored.StorageMode,
-                        expectedScale ?? stored.Scale,
-                        encoder?.ModelId ?? string.Empty,
-                        encoder?.SimilarityFunction ?? stored.SimilarityFunction).Verify(reader);
+                    if (expectedScale is float scale && scale != stored.Scale)
+                    {
+                        throw new SpladeIndexMismatchException(PubMedSchema.Splade, SpladeIndexSettings.ScaleKey,
+                            stored.Scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture), scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    schema = SpladeFieldSchema.Open(reader, PubMedSchema.Splade, encoder);
                 }
-                return new PubMedSearcher(directory, reader, encoder, stored, options);
+                return new PubMedSearcher(directory, reader, encoder, schema, options);
             }
             catch
             {
@@ -106,29 +109,29 @@ internal sealed class PubMedSearcher : IDisposable
         }
     }
 
-    /// <summary>The SPLADE weight of linear fusion: as given, else 1/scale (see <see cref="SearchOptions.SpladeWeight"/>).</summary>
-    public float LinearSpladeWeight => _options.SpladeWeight ?? 1f / (Settings?.Scale ?? SpladeFieldOptions.DefaultScale);
+    /// <summary>The SPLADE weight of linear fusion: as given, else 1 (SPLADE scores are dot products in model units).</summary>
+    public float LinearSpladeWeight => _options.SpladeWeight ?? 1f;
 
     /// <summary>Anserini's bag-of-words BM25 query on <c>contents</c>.</summary>
     public Query Bm25Query(string text) => BagOfWordsQuery.Build(_analyzer, PubMedSchema.Contents, text);
 
-    /// <summary>A SPLADE query encoded from <paramref name="text"/> by the model.</summary>
+    /// <summary>A SPLADE query encoded from <paramref name="text"/> by the model, scored in model units.</summary>
     /// <exception cref="SearchSetupException">No model, or no SPLADE field in the index.</exception>
     public Query SpladeQuery(string text)
     {
-        RequireSplade();
-        var encoder = Encoder ?? throw new SearchSetupException("SPLADE queries from text need --model (or give --query-vectors).");
-        return new SpladeQuery(PubMedSchema.Splade, text, encoder, CreateSpladeQueryOptions());
+        var schema = RequireSplade();
+        _ = Encoder ?? throw new SearchSetupException("SPLADE queries from text need --model (or give --query-vectors).");
+        return schema.CreateQuery(text, CreateSpladeQueryOptions());
     }
 
     /// <summary>A SPLADE query from precomputed token weights (Anserini query vectors).</summary>
     /// <exception cref="SearchSetupException">No SPLADE field in the index, or a bad weight.</exception>
     public Query SpladeQuery(IReadOnlyDictionary<string, float> termWeights, string queryId)
     {
-        RequireSplade();
+        var schema = RequireSplade();
         try
         {
-            return new SpladeQuery(PubMedSchema.Splade, termWeights, CreateSpladeQueryOptions());
+            return schema.CreateQuery(termWeights, CreateSpladeQueryOptions());
         }
         catch (ArgumentException e)
         {
@@ -140,13 +143,16 @@ internal sealed class PubMedSearcher : IDisposable
     /// <exception cref="SearchSetupException">The syntax is wrong, or a SPLADE clause is given without a model.</exception>
     public Query Parse(string text)
     {
+        // SPLADE clauses are scored in model units, so that they add to BM25 clauses as dot products.
         QueryParser parser = Encoder is { } encoder
-            ? new SpladeQueryParser(LuceneVersion.LUCENE_48, PubMedSchema.Contents, _analyzer, PubMedSchema.Splade, encoder, CreateSpladeQueryOptions())
+            ? Schema is { } schema
+                ? schema.CreateQueryParser(PubMedSchema.Contents, _analyzer, CreateSpladeQueryOptions())
+                : new SpladeQueryParser(LuceneVersion.LUCENE_48, PubMedSchema.Contents, _analyzer, PubMedSchema.Splade, encoder, CreateSpladeQueryOptions())
             : new LexicalQueryParser(PubMedSchema.Contents, _analyzer, PubMedSchema.Splade);
         try
         {
             var query = parser.Parse(text);
-            if (Settings is null && ContainsSplade(query))
+            if (Schema is null && ContainsSplade(query))
             {
                 RequireSplade();
             }
@@ -233,6 +239,10 @@ internal sealed class PubMedSearcher : IDisposable
     /// <summary>The score <paramref name="query"/> gives document <paramref name="doc"/> (0 when it does not match).</summary>
     public float ScoreOf(Query query, int doc) => Searcher.Explain(query, doc).Value;
 
+    /// <summary>The SPLADE terms of <paramref name="query"/> (wherever SPLADE clauses sit in it) that document <paramref name="doc"/> holds, heaviest first.</summary>
+    public IReadOnlyList<SpladeMatchedTerm> MatchedTerms(Query query, int doc) =>
+        Schema is { } schema ? Searching.MatchedTerms.From(schema, _reader, query, doc) : [];
+
     /// <summary>The stored title of a document.</summary>
     public string Title(int doc) => Searcher.Doc(doc).Get(PubMedSchema.Title) ?? "";
 
@@ -245,13 +255,8 @@ internal sealed class PubMedSearcher : IDisposable
 
     private SpladeQueryOptions CreateSpladeQueryOptions() => new() { Exhaustive = _options.Exhaustive };
 
-    private void RequireSplade()
-    {
-        if (Settings is null)
-        {
-            throw new SearchSetupException("this index has no SPLADE field (was it built with --no-splade?): search it with --mode bm25.");
-        }
-    }
+    private SpladeFieldSchema RequireSplade() =>
+        Schema ?? throw new SearchSetupException("this index has no SPLADE field (was it built with --no-splade?): search it with --mode bm25.");
 
     private static bool ContainsSplade(Query query) => query switch
     {

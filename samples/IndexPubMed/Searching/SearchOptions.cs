@@ -12,9 +12,8 @@ internal sealed class SearchOptions
     public float Bm25Weight { get; set; } = 1f;
 
     /// <summary>
-    /// Weight of the SPLADE side (linear and min-max fusion). Null (default): 1 for min-max, and 1/scale for
-    /// linear fusion, because the SPLADE score is an impact sum of weights x round(weight x scale); dividing by
-    /// the scale puts it back in the model's own units, the size of BM25 scores, instead of 100 times larger.
+    /// Weight of the SPLADE side (linear and min-max fusion). Null (default): 1. SPLADE scores are dot products in
+    /// the model's own units (the impact sum divided by the scale), the size of BM25 scores.
     /// </summary>
     public float? SpladeWeight { get; set; }
 

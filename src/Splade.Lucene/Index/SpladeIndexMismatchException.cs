@@ -19,6 +19,21 @@ public sealed class SpladeIndexMismatchException : Exception
         RequestedValue = requestedValue;
     }
 
+    /// <summary>
+    /// Creates the exception for a field that is missing or not indexed as a SPLADE field; <see cref="Setting"/> is
+    /// <c>field</c> and <see cref="RequestedValue"/> empty.
+    /// </summary>
+    /// <param name="fieldName">The SPLADE field.</param>
+    /// <param name="message">What is wrong, naming the field.</param>
+    public SpladeIndexMismatchException(string fieldName, string message)
+        : base(message)
+    {
+        FieldName = fieldName;
+        Setting = "field";
+        StoredValue = null;
+        RequestedValue = string.Empty;
+    }
+
     /// <summary>The SPLADE field.</summary>
     public string FieldName { get; }
 

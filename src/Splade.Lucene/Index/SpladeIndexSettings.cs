@@ -94,7 +94,9 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
 
     /// <summary>
     /// Adds these settings to the commit data of <paramref name="writer"/>, keeping its other entries;
-    /// they are written by the next <c>Commit()</c>.
+    /// they are written by the next <c>Commit()</c>. A later <c>IndexWriter.SetCommitData</c> replaces all commit
+    /// data and so drops them (which <see cref="SpladeFieldSchema.Open"/> then reports); prefer
+    /// <see cref="SpladeFieldSchema.Commit"/>, which merges them into every commit.
     /// </summary>
     public void Write(IndexWriter writer)
     {

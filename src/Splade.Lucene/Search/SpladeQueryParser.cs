@@ -46,9 +46,43 @@ public sealed class SpladeQueryParser : QueryParser
     /// <summary>The SPLADE field.</summary>
     public string SpladeField => _spladeField;
 
+    /// <summary>
+    /// Multiplies every SPLADE clause's score; default 1 (impact sums). <c>1 / scale</c> (what
+    /// <c>SpladeFieldSchema.CreateQueryParser</c> sets) gives SPLADE scores in model units, dot products
+    /// comparable with BM25 in a combined query such as <c>title:aspirin AND splade:"..."</c>. A boost written in
+    /// the query (<c>splade:"..."^2</c>) multiplies it: the clause is a one-clause <see cref="BooleanQuery"/>
+    /// (which rewrites to the <see cref="SpladeQuery"/> with both boosts) whenever this is not 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is not a finite positive number.</exception>
+    public float SpladeBoost
+    {
+        get => _spladeBoost;
+        init
+        {
+            if (!float.IsFinite(value) || value <= 0)
+            {
+                throw new ArgumentException($"{nameof(SpladeBoost)} must be a finite positive number, not {value}.", nameof(value));
+            }
+            _spladeBoost = value;
+        }
+    }
+
+    private readonly float _spladeBoost = 1f;
+
     /// <inheritdoc/>
-    protected override Query GetFieldQuery(string field, string queryText, bool quoted) =>
-        string.Equals(field, _spladeField, StringComparison.Ordinal)
-            ? new SpladeQuery(field, queryText, _encoder, _options, _cache)
-            : base.GetFieldQuery(field, queryText, quoted);
+    protected override Query GetFieldQuery(string field, string queryText, bool quoted)
+    {
+        if (!string.Equals(field, _spladeField, StringComparison.Ordinal))
+        {
+            return base.GetFieldQuery(field, queryText, quoted);
+        }
+        var query = new SpladeQuery(field, queryText, _encoder, _options, _cache);
+        if (_spladeBoost == 1f)
+        {
+            return query;
+        }
+        // The parser sets (not multiplies) the boost of a clause written with ^b, so the unit factor lives one level down.
+        query.Boost = _spladeBoost;
+        return new BooleanQuery(disableCoord: true) { { query, Occur.SHOULD } };
+    }
 }

@@ -119,6 +119,18 @@ public sealed class IndexCommandTests : IDisposable
     }
 
     [Fact]
+    public void ModelOnAnIndexBuiltWithNoSpladeIsRefused()
+    {
+        Assert.Equal(0, Run("index", "--index", IndexDir, "--no-splade", "--quiet", Baseline1));
+        // Before, this said "already indexed" and exited 0, leaving an index without a SPLADE field.
+        Assert.Equal(2, Index(Baseline1, Baseline2));
+        using var dir = FSDirectory.Open(IndexDir);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.Null(SpladeIndexSettings.Read(reader, PubMedSchema.Splade));
+        Assert.Equal(30, reader.NumDocs);
+    }
+
+    [Fact]
     public void PrecomputedVectorsAddTheSpladeFieldToExistingDocuments()
     {
         Assert.Equal(0, Run("index", "--index", IndexDir, "--no-splade", "--quiet", Baseline1));

@@ -147,8 +147,12 @@ public sealed class SearchCommandTests : IDisposable
         var lines = File.ReadAllLines(run).Select(l => l.Split(' ')).ToList();
         Assert.InRange(lines.Count, 1, 5);
         Assert.All(lines, f => Assert.Equal("splade", f[5]));
-        // Scores are 1.5 x impact(cancer) + 0.5 x impact(treatment): a multiple of 0.5.
-        Assert.All(lines, f => Assert.Equal(0, double.Parse(f[4], CultureInfo.InvariantCulture) * 2 % 1));
+        // Scores are (1.5 x impact(cancer) + 0.5 x impact(treatment)) / scale 100, in model units: x 200 an integer.
+        Assert.All(lines, f =>
+        {
+            double twice = double.Parse(f[4], CultureInfo.InvariantCulture) * 200;
+            Assert.True(Math.Abs(twice - Math.Round(twice)) < 1e-3, $"score {f[4]} x 200 is not an integer");
+        });
     }
 
     /// <summary>A bad or repeated query vector costs that query only, and is reported with its file and line.</summary>

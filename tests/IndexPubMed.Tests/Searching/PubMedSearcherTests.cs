@@ -81,6 +81,35 @@ public sealed class PubMedSearcherTests
         Assert.Subset(all.Select(h => h.Id).ToHashSet(), hits.Select(h => h.Id).ToHashSet());
     }
 
+    [Fact]
+    public void SpladeScoresAreModelUnitDotProductsAndParsedClausesAddThemToBm25()
+    {
+        using var encoder = SpladeEncoder.Create(Cli.ModelDir);
+        using var searcher = PubMedSearcher.Open(_index.IndexDir, encoder, null);
+        var splade = searcher.SpladeQuery(Text);
+        var hits = searcher.Top(splade, 10);
+        Assert.NotEmpty(hits);
+        foreach (var hit in hits)
+        {
+            // The matched terms (data, not Explain text) are the score's parts: query weight x impact / scale.
+            var terms = searcher.MatchedTerms(splade, hit.Doc);
+            Assert.Equal(hit.Score, terms.Sum(t => (double)t.Contribution), 3);
+            Assert.All(terms, t => Assert.Equal(t.Impact / 100.0, t.DocumentWeight, 6));
+            Assert.InRange(hit.Score, 0.5, 50);   // a dot product of SPLADE weights, not a 100x impact sum
+        }
+
+        // title:cancer AND splade:"..." adds BM25 and the dot product, as the issue asked.
+        var parsed = searcher.Top(searcher.Parse($"title:cancer AND splade:\"{Text}\""), 10);
+        var bm25 = searcher.Parse("title:cancer");
+        Assert.NotEmpty(parsed);
+        foreach (var hit in parsed)
+        {
+            double expected = searcher.ScoreOf(bm25, hit.Doc) + (double)searcher.ScoreOf(splade, hit.Doc);
+            Assert.True(Math.Abs(hit.Score - expected) <= 1e-5 * expected, $"{hit.Id}: {hit.Score} vs BM25 + SPLADE {expected}");
+            Assert.True(searcher.ScoreOf(bm25, hit.Doc) > 0 && searcher.ScoreOf(splade, hit.Doc) > 0);
+        }
+    }
+
     private static void AssertScoreThenIdOrder(IReadOnlyList<RankedHit> hits)
     {
         for (int i = 1; i < hits.Count; i++)

@@ -65,4 +65,45 @@ public sealed class ReadmeExampleTests : IClassFixture<TinyModelFixture>
         Assert.Single(parsedTop.ScoreDocs);
         Assert.Equal("1", searcher.Doc(parsedTop.ScoreDocs[0].Doc).Get("id"));
     }
+
+    [Fact]
+    public void TheReadmeSchemaExampleIndexesSearchesAndCombinesInModelUnits()
+    {
+        var encoder = _model.Encoder;
+        using var directory = new RAMDirectory();
+        IReadOnlyList<string> texts = _model.DocumentTexts;
+        var ids = texts.Select((_, i) => $"d{i}").ToList();
+        var vector = encoder.EncodeDocument("Metformin in type 2 diabetes");
+
+        var schema = SpladeFieldSchema.Create(new SpladeFieldOptions { FieldName = "splade" }, encoder);
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new StandardAnalyzer(LuceneVersion.LUCENE_48))))
+        {
+            IReadOnlyList<SpladeField> fields = schema.CreateFields(texts);
+            for (int i = 0; i < texts.Count; i++)
+            {
+                writer.AddDocument(new Document { new StringField("id", ids[i], Field.Store.YES), new TextField("title", texts[i], Field.Store.YES), fields[i] });
+            }
+            writer.AddDocument(new Document { new StringField("id", "v1", Field.Store.YES), schema.CreateField(vector) });
+            schema.Commit(writer, new Dictionary<string, string> { ["myapp.version"] = "3" });
+        }
+
+        using var reader = DirectoryReader.Open(directory);
+        var splade = SpladeFieldSchema.Open(reader, "splade", encoder);
+        Assert.Equal("3", reader.IndexCommit.UserData["myapp.version"]);
+        IndexSearcher searcher = splade.CreateSearcher(reader);
+        SpladeQuery query = splade.CreateQuery("aspirin heart attack prevention");
+        TopDocs top = SpladeSearcher.Search(searcher, query, 10);
+        Assert.Contains(searcher.Doc(top.ScoreDocs[0].Doc).Get("id"), new[] { "d0", "d1" });   // the two aspirin documents
+        var matched = splade.GetMatchedTerms(reader, top.ScoreDocs[0].Doc, query);
+        Assert.Equal(top.ScoreDocs[0].Score, matched.Sum(t => t.Contribution), 3);
+        BooleanQuery hybrid = splade.CreateHybridQuery(new TermQuery(new Term("title", "aspirin")), query, bm25Weight: 1, spladeWeight: 1);
+        var hybridTop = searcher.Search(hybrid, 10);
+        float bm25 = searcher.Search(new TermQuery(new Term("title", "aspirin")), 10).ScoreDocs.Single(d => d.Doc == hybridTop.ScoreDocs[0].Doc).Score;
+        Assert.Equal(bm25 + top.ScoreDocs.Single(d => d.Doc == hybridTop.ScoreDocs[0].Doc).Score, hybridTop.ScoreDocs[0].Score, 4);
+        Query parsed = splade.CreateQueryParser("title", new StandardAnalyzer(LuceneVersion.LUCENE_48))
+            .Parse("title:aspirin AND splade:\"aspirin heart attack prevention\"");
+        var parsedTop = searcher.Search(parsed, 10);
+        Assert.Equal(2, parsedTop.TotalHits);   // the two documents with the title word aspirin
+        Assert.All(parsedTop.ScoreDocs, d => Assert.InRange(d.Score, 0.1f, 20f));   // BM25 + a dot product, not + an impact sum
+    }
 }
