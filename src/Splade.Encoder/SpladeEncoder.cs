@@ -43,6 +43,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         _batchSize = options.BatchSize;
         _maxActiveDims = options.MaxActiveDims;
         (_longText, _chunkStride) = (options.LongText, ChunkStrideFor(options, _maxLength));
+        Device = options.Device;
         ModelId = modelId;
     }
 
@@ -63,6 +64,9 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
 
     /// <summary>Whether pooling runs inside the ONNX graph (true for pooled models and the default for logits models).</summary>
     public bool PoolingInGraph => _outputIsPooled;
+
+    /// <summary>Where the model runs.</summary>
+    public SpladeDevice Device { get; private init; }
 
     /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
     public int MaxSequenceLength => _maxLength;
@@ -359,6 +363,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             IntraOpNumThreads = options.IntraOpNumThreads,
             InterOpNumThreads = 1,
         };
+        ExecutionProviders.Configure(sessionOptions, options.Device, path);
         try
         {
             return new InferenceSession(bytes, sessionOptions);

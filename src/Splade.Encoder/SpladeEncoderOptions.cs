@@ -48,6 +48,14 @@ public sealed class SpladeEncoderOptions
     /// </summary>
     public int? ChunkStride { get; set; }
 
+    /// <summary>
+    /// Where the model runs: <see cref="SpladeDevice.Cpu"/> (default) or <see cref="SpladeDevice.Cuda(int)"/>. CUDA needs
+    /// the application to reference <c>Microsoft.ML.OnnxRuntime.Gpu</c> (1.31.0) instead of <c>Microsoft.ML.OnnxRuntime</c>,
+    /// plus CUDA 12 and cuDNN 9; without them, or without a GPU, <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/>
+    /// throws <see cref="SpladeModelException"/> saying what is missing.
+    /// </summary>
+    public SpladeDevice Device { get; set; } = SpladeDevice.Cpu;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
     public void Validate()
     {
@@ -86,6 +94,10 @@ public sealed class SpladeEncoderOptions
         if (LongText == LongTextMode.Chunk && MaxSequenceLength is < 3)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 3 with LongText = Chunk ([CLS], one word piece, [SEP]).");
+        }
+        if (!Enum.IsDefined(Device.Kind) || Device.DeviceId < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
         }
         if (MaxActiveDims is < 1)
         {

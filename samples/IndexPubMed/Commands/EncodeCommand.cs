@@ -22,19 +22,40 @@ internal static class EncodeCommand
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
+        var shard = new Option<string?>("--shard") { Description = "encode only share K of N (K = 0..N-1) of the records, chosen by a stable hash of the id: N jobs with the same inputs cover every record once (see docs/SCALING.md)" };
+        var encoding = new EncodingOptions();
         var command = new Command("encode", "Encode texts into SPLADE vectors (Anserini JsonVectorCollection JSONL).")
         {
-            model, input, output, query, ids, top, threads, batch, quiet,
+            model, input, output, query, ids, top, threads, batch, quiet, shard,
         };
+        encoding.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(shard) is { } text && !RecordShard.TryParse(text, out _, out string error))
+            {
+                result.AddError(error);
+            }
+        });
         command.SetAction(parse => Run(
             parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output), parse.GetValue(query), parse.GetValue(ids),
-            parse.GetValue(top), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(quiet)));
+            parse.GetValue(top), encoding.Apply(parse, new SpladeEncoderOptions { IntraOpNumThreads = parse.GetValue(threads), BatchSize = parse.GetValue(batch) }),
+            parse.GetValue(shard) is { } s && RecordShard.TryParse(s, out var k, out _) ? k : RecordShard.All, parse.GetValue(quiet)));
         return command;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo input, FileInfo? output, bool asQuery, bool writeIds, int? top, int threads, int batchSize, bool quiet)
+    private static int Run(DirectoryInfo modelDir, FileInfo input, FileInfo? output, bool asQuery, bool writeIds, int? top, SpladeEncoderOptions encoderOptions, RecordShard shard, bool quiet)
     {
-        using var encoder = SpladeEncoder.Create(modelDir.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+        SpladeEncoder encoderOrNull;
+        try
+        {
+            encoderOrNull = SpladeEncoder.Create(modelDir.FullName, encoderOptions);
+        }
+        catch (Exception e) when (e is SpladeModelException or ArgumentException)
+        {
+            Console.Error.WriteLine($"encode: {e.Message}");
+            return 2;
+        }
+        using var encoder = encoderOrNull;
         using var outStream = output is null ? Console.OpenStandardOutput() : new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         using var writer = new Utf8JsonWriter(outStream);
         var progress = new Progress("texts", null, quiet);
@@ -70,6 +91,10 @@ internal static class EncodeCommand
             Console.Error.WriteLine($"skipped: {error}");
         }))
         {
+            if (!shard.Contains(record.Id))
+            {
+                continue;
+            }
             // BEIR's convention for title + body models: title, a space, then the text.
             pending.Add((record.Id, record.Title.Length > 0 ? record.Title + " " + record.Text : record.Text));
             if (pending.Count >= 256)

@@ -26,19 +26,21 @@ internal static class IndexCommand
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
+        var encoding = new EncodingOptions();
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
             index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
         };
-        command.SetAction((parse, cancellation) => Run(
+        encoding.AddTo(command);
+        command.SetAction((parse, cancellation) => Run(encoding.Apply(parse, new SpladeEncoderOptions()),
             parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(scale), parse.GetValue(noSplade),
             parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
             parse.GetValue(quiet), parse.GetValue(inputs) ?? [], cancellation));
         return command;
     }
 
-    private static async Task<int> Run(DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
+    private static async Task<int> Run(SpladeEncoderOptions encoderOptions, DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
         long commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
     {
         if (inputs.Length == 0 && vectorFiles.Length == 0)
@@ -68,9 +70,11 @@ internal static class IndexCommand
         SpladeEncoder? encoder;
         try
         {
-            encoder = model is null ? null : SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+            encoderOptions.IntraOpNumThreads = threads;
+            encoderOptions.BatchSize = batchSize;
+            encoder = model is null ? null : SpladeEncoder.Create(model.FullName, encoderOptions);
         }
-        catch (SpladeModelException e)
+        catch (Exception e) when (e is SpladeModelException or ArgumentException)
         {
             Console.Error.WriteLine($"index: {e.Message}");
             return 2;
