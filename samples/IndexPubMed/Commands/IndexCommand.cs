@@ -27,20 +27,29 @@ internal static class IndexCommand
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
         var encoding = new EncodingOptions();
+        var shard = new Option<string?>("--shard") { Description = "index only share K of N (K = 0..N-1) of the PMIDs, by a stable hash of the id (records, updates and deletions alike); join the N shard indexes with merge (docs/SCALING.md)" };
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
             index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
         };
         encoding.AddTo(command);
-        command.SetAction((parse, cancellation) => Run(encoding.Apply(parse, new SpladeEncoderOptions()),
+        command.Options.Add(shard);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(shard) is { } text && !RecordShard.TryParse(text, out _, out string error))
+            {
+                result.AddError(error);
+            }
+        });
+        command.SetAction((parse, cancellation) => Run(encoding.Apply(parse, new SpladeEncoderOptions()), parse.GetValue(shard) is { } s && RecordShard.TryParse(s, out var k, out _) ? k : RecordShard.All,
             parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(scale), parse.GetValue(noSplade),
             parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
             parse.GetValue(quiet), parse.GetValue(inputs) ?? [], cancellation));
         return command;
     }
 
-    private static async Task<int> Run(SpladeEncoderOptions encoderOptions, DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
+    private static async Task<int> Run(SpladeEncoderOptions encoderOptions, RecordShard shard, DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
         long commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
     {
         if (inputs.Length == 0 && vectorFiles.Length == 0)
@@ -94,6 +103,7 @@ internal static class IndexCommand
             CommitEvery = Math.Max(commitEvery, 1),
             Quiet = quiet,
             CrashAfterDocuments = crashAfter,
+            Shard = shard,
         };
         IndexSummary summary;
         try
