@@ -151,4 +151,47 @@ public sealed class EncodeLongTextAndShardTests : IDisposable
         }
         Assert.All(counts, c => Assert.InRange(c, 9_700, 10_300));
     }
+
+    [Fact]
+    public void ShardVectorFiles_IndexedTogether_GiveTheIndexOfTheWholeInput()
+    {
+        var docs = GoldenDocs().Where(d => d.Text.Length > 0).ToList();
+        string input = WriteInput(docs);
+        var shardFiles = new List<string>();
+        for (int k = 0; k < 3; k++)
+        {
+            string path = Path.Combine(_dir, $"vectors{k}.jsonl");
+            Assert.Equal(0, Run("encode", "--model", Cli.ModelDir, "--input", input, "--output", path, "--quiet", "--shard", $"{k}/3").Exit);
+            shardFiles.Add(path);
+        }
+        string direct = Path.Combine(_dir, "direct"), fromVectors = Path.Combine(_dir, "from-vectors");
+        var a = Cli.Run("index", "--index", direct, "--model", Cli.ModelDir, "--quiet", input);
+        Assert.True(a.Exit == 0, a.Error);
+        // Any number of vector files after one --vectors.
+        var b = Cli.Run(["index", "--index", fromVectors, "--model", Cli.ModelDir, "--quiet", "--vectors", .. shardFiles]);
+        Assert.True(b.Exit == 0, b.Error);
+        var expected = SpladePostings(direct);
+        Assert.True(expected.Count > 100, $"{expected.Count} postings");
+        Assert.Equal(expected, SpladePostings(fromVectors));
+    }
+
+    // (term, id, impact) of every live document's SPLADE field.
+    private static List<string> SpladePostings(string index)
+    {
+        using var dir = Lucene.Net.Store.FSDirectory.Open(index);
+        using var reader = Lucene.Net.Index.DirectoryReader.Open(dir);
+        var live = Lucene.Net.Index.MultiFields.GetLiveDocs(reader);
+        var result = new List<string>();
+        var te = Lucene.Net.Index.MultiFields.GetTerms(reader, "splade").GetEnumerator();
+        while (te.MoveNext())
+        {
+            var docs = te.Docs(live, null, Lucene.Net.Index.DocsFlags.FREQS);
+            while (docs.NextDoc() != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS)
+            {
+                result.Add($"{te.Term.Utf8ToString()} {reader.Document(docs.DocID).Get("id")} {docs.Freq}");
+            }
+        }
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
 }
