@@ -22,7 +22,7 @@ internal static class LongTextBenchmark
         int stride = args.Get("stride", 0);
         int sample = args.Get("sample", 32);
         int longSample = args.Get("long-sample", 8);
-        int rounds = args.Get("rounds", 3);
+        int rounds = args.Get("rounds", 3); // 0: count only, no timing
         int seed = args.Get("seed", 42);
         args.RejectUnknown();
 
@@ -44,11 +44,15 @@ internal static class LongTextBenchmark
             long windows = texts.Sum(t => (long)chunk.GetDocumentWindows(t).Length);
             long truncatedIds = pieces.Sum(p => (long)Math.Min(p, window) + 2);
             long chunkIds = texts.Sum(t => chunk.GetDocumentWindows(t).Sum(w => (long)w.Length));
-            Console.WriteLine($"{Path.GetFileName(file)}: {texts.Count} documents (title + abstract), word pieces median {Statistics.Median(pieces):F0}, p90 {Statistics.Percentile(pieces, 0.9):F0}, p99 {Statistics.Percentile(pieces, 0.99):F0}, max {(pieces.Count > 0 ? pieces.Max() : 0):F0}");
+            Console.WriteLine($"{Path.GetFileName(file)}: {texts.Count} documents (title + abstract), word pieces median {(pieces.Count > 0 ? Statistics.Median(pieces) : 0):F0}, p90 {Statistics.Percentile(pieces, 90):F0}, p99 {Statistics.Percentile(pieces, 99):F0}, max {(pieces.Count > 0 ? pieces.Max() : 0):F0}");
             Console.WriteLine($"    over {window} pieces: {over} ({100.0 * over / Math.Max(1, texts.Count):F2}%); windows when chunking: {windows} ({(double)windows / Math.Max(1, texts.Count):F3} per document); token ids encoded: chunk/truncate = {(double)chunkIds / Math.Max(1, truncatedIds):F3}");
             all.AddRange(texts);
         }
 
+        if (rounds == 0)
+        {
+            return 0; // counts only
+        }
         var random = new Random(seed);
         var mixed = all.OrderBy(_ => random.Next()).Take(sample).ToList();
         var longOnes = all.Where(t => BenchTexts.PieceCount(truncate.Tokenizer, t) > window).OrderBy(_ => random.Next()).Take(longSample).ToList();
