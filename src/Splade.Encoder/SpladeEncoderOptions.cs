@@ -11,7 +11,7 @@ public sealed class SpladeEncoderOptions
 
     /// <summary>
     /// Overrides the model's maximum sequence length (word pieces, counting [CLS] and [SEP]); texts are
-    /// truncated to it. Default null: the model's own (usually 512).
+    /// truncated to it (or, with <see cref="LongTextMode.Chunk"/>, split into windows of it). Default null: the model's own (usually 512).
     /// </summary>
     public int? MaxSequenceLength { get; set; }
 
