@@ -254,7 +254,6 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     // Encodes token id sequences (each framed by [CLS]/[SEP]) into pooled vectors, before top-k and normalization.
     internal SparseVector[] EncodeIds(int[][] ids)
     {
-
         // Sorting by length keeps padding (and wasted compute) small inside each batch.
         var order = new int[ids.Length];
         for (int i = 0; i < order.Length; i++)
