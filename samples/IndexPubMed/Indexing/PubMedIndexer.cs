@@ -132,7 +132,7 @@ internal sealed class PubMedIndexer
         }
         else if (!stored.Equals(wanted))
         {
-            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --mode, --scale and model, or rebuild the SPLADE field with reindex)");
+            throw new SpladeIndexMismatchException(_options.Splade.FieldName, "settings", stored.ToString(), wanted + " (use the same --mode, --scale, --long-text and model, or rebuild the SPLADE field with reindex)");
         }
     }
 
