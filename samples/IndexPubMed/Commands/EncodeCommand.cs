@@ -28,7 +28,7 @@ internal static class EncodeCommand
         {
             model, input, output, query, ids, top, threads, batch, quiet, shard,
         };
-        encoding.AddTo(command);
+        encoding.AddTo(command, withMaxLength: true);
         command.Validators.Add(result =>
         {
             if (result.GetValue(shard) is { } text && !RecordShard.TryParse(text, out _, out string error))

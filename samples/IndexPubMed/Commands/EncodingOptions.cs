@@ -5,7 +5,7 @@ namespace IndexPubMed.Commands;
 
 /// <summary>
 /// Encoder options shared by <c>encode</c> and <c>index</c>: how long documents are handled
-/// (<c>--long-text truncate|chunk</c>, <c>--stride N</c>, <c>--max-length N</c>) and where the model
+/// (<c>--long-text truncate|chunk</c>, <c>--stride N</c>, and for <c>encode</c> <c>--max-length N</c>) and where the model
 /// runs (<c>--device cpu|cuda[:N]</c>).
 /// </summary>
 internal sealed class EncodingOptions
@@ -32,17 +32,27 @@ internal sealed class EncodingOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    private bool _withMaxLength;
+
     public EncodingOptions()
     {
         LongText.AcceptOnlyFromAmong("truncate", "chunk");
     }
 
-    /// <summary>Adds the options and a validator that reports inconsistent values as a usage error.</summary>
-    public void AddTo(Command command)
+    /// <summary>
+    /// Adds the options and a validator that reports inconsistent values as a usage error. <c>--max-length</c>
+    /// only where asked: it is part of the model identity, so an index built with it could not be searched by
+    /// <c>search</c>, which has no such option.
+    /// </summary>
+    public void AddTo(Command command, bool withMaxLength)
     {
+        _withMaxLength = withMaxLength;
         command.Options.Add(LongText);
         command.Options.Add(Stride);
-        command.Options.Add(MaxLength);
+        if (withMaxLength)
+        {
+            command.Options.Add(MaxLength);
+        }
         command.Options.Add(Device);
         command.Validators.Add(result =>
         {
@@ -54,7 +64,7 @@ internal sealed class EncodingOptions
             {
                 result.AddError($"--stride must be at least 1, not {result.GetValue(Stride)}.");
             }
-            if (result.GetValue(MaxLength) is < 2)
+            if (withMaxLength && result.GetValue(MaxLength) is < 2)
             {
                 result.AddError($"--max-length must be at least 2, not {result.GetValue(MaxLength)}.");
             }
@@ -73,7 +83,10 @@ internal sealed class EncodingOptions
             options.LongText = LongTextMode.Chunk;
             options.ChunkStride = parse.GetValue(Stride);
         }
-        options.MaxSequenceLength = parse.GetValue(MaxLength);
+        if (_withMaxLength)
+        {
+            options.MaxSequenceLength = parse.GetValue(MaxLength);
+        }
         options.Device = SpladeDevice.Parse(parse.GetValue(Device) ?? "cpu");
         return options;
     }

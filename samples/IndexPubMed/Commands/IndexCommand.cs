@@ -33,7 +33,7 @@ internal static class IndexCommand
         {
             index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
         };
-        encoding.AddTo(command);
+        encoding.AddTo(command, withMaxLength: false);
         command.Options.Add(shard);
         command.Validators.Add(result =>
         {

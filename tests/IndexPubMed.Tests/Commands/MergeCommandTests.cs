@@ -130,6 +130,29 @@ public sealed class MergeCommandTests : IDisposable
         Assert.Equal(2, Run("merge", "--index", PathOf("a"), PathOf("a")).Exit);
     }
 
+    [Fact]
+    public void ChunkedIndex_RecordsItsLongTextHandling_RefusesTruncatedAdditions_ButSearches()
+    {
+        string docs = WriteDocs("d.jsonl", ("1", "aspirin and the heart " + string.Join(" ", Enumerable.Repeat("cardiac infarction risk", 250))), ("2", "kidney function"));
+        string more = WriteDocs("more.jsonl", ("3", "lung cancer"));
+        string index = PathOf("chunked");
+        var r = Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", "--long-text", "chunk", docs);
+        Assert.True(r.Exit == 0, r.Error);
+        using (var dir = FSDirectory.Open(index))
+        using (var reader = DirectoryReader.Open(dir))
+        {
+            Assert.Equal("chunk(stride=255)", reader.IndexCommit.UserData["splade.splade.document_encoding"]);
+        }
+        // Same model, truncated documents: refused, index unchanged.
+        Assert.Equal(2, Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", more).Exit);
+        Assert.Equal(["1", "2"], Snapshot(index).Documents.Keys.Order(StringComparer.Ordinal));
+        // Chunked with the same stride: accepted.
+        Assert.Equal(0, Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", "--long-text", "chunk", more).Exit);
+        // Queries are never chunked, so a default search encoder is accepted.
+        var search = Run("search", "--index", index, "--model", Cli.ModelDir, "--mode", "splade", "--top", "3", "aspirin");
+        Assert.True(search.Exit == 0, search.Error);
+    }
+
     private string WriteDocs(string name, params (string Id, string Text)[] docs)
     {
         File.WriteAllLines(PathOf(name), docs.Select(d => JsonSerializer.Serialize(new { id = d.Id, text = d.Text })));
