@@ -23,6 +23,8 @@ try
         "encoder-pooling" => EncoderPoolingBenchmark.Run(options),
         "encoder-latency" => EncoderLatencyBenchmark.Run(options),
         "facade" => Splade.Bench.Facade.FacadeIndexingBench.Run(options),
+        "encoder-longtext" => LongTextBenchmark.Run(options),
+        "encoder-device" => EncoderDeviceBenchmark.Run(options),
         _ => Usage(),
     };
 }
@@ -39,6 +41,8 @@ static int Usage()
           encoder           whole encoder vs bare InferenceSession.Run, documents/s
           encoder-pooling   in-graph vs managed vs export-time pooling: s/batch and peak memory
           encoder-latency   one short query: median and p99 latency, 2 and 1 threads
+          encoder-device    cpu vs --device cuda:N (default cuda:0): documents/s and agreement; exit 3 without a usable GPU
+          encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)

@@ -19,12 +19,20 @@ public interface ISparseEncoder
     /// </summary>
     string ModelId { get; }
 
+    /// <summary>
+    /// How documents longer than the model's maximum length are encoded: <c>truncate</c>, or
+    /// <c>chunk(stride=N)</c> for <see cref="LongTextMode.Chunk"/>; empty when unknown (the default of
+    /// this member). It changes document vectors but not query vectors, so indexes record it beside
+    /// <see cref="ModelId"/> (which identifies the model and its query encoding) rather than in it.
+    /// </summary>
+    string DocumentEncoding => string.Empty;
+
     /// <summary>Encodes one search query.</summary>
     /// <param name="text">The query text; empty text is valid.</param>
     SparseVector EncodeQuery(string text);
 
     /// <summary>Encodes one document.</summary>
-    /// <param name="text">The document text; empty text is valid and long text is truncated.</param>
+    /// <param name="text">The document text; empty text is valid; long text is truncated or chunked (<see cref="DocumentEncoding"/>).</param>
     SparseVector EncodeDocument(string text);
 
     /// <summary>Encodes several queries; the result is in input order.</summary>

@@ -25,6 +25,8 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     private readonly int _maxLength;
     private readonly int _batchSize;
     private readonly int? _maxActiveDims;
+    private readonly LongTextMode _longText;
+    private readonly int _chunkStride;
     private volatile bool _disposed;
 
     private SpladeEncoder(SpladeModelConfiguration model, BertTokenizer tokenizer, InferenceSession session, bool hasTokenTypes,
@@ -40,6 +42,8 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         _maxLength = options.MaxSequenceLength ?? model.MaxSequenceLength;
         _batchSize = options.BatchSize;
         _maxActiveDims = options.MaxActiveDims;
+        (_longText, _chunkStride) = (options.LongText, ChunkStrideFor(options, _maxLength));
+        Device = options.Device;
         ModelId = modelId;
     }
 
@@ -61,8 +65,20 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     /// <summary>Whether pooling runs inside the ONNX graph (true for pooled models and the default for logits models).</summary>
     public bool PoolingInGraph => _outputIsPooled;
 
+    /// <summary>Where the model runs.</summary>
+    public SpladeDevice Device { get; private init; }
+
     /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
     public int MaxSequenceLength => _maxLength;
+
+    /// <summary>What happens to documents longer than <see cref="MaxSequenceLength"/>.</summary>
+    public LongTextMode LongText => _longText;
+
+    /// <summary>Word pieces between the starts of two windows with <see cref="LongTextMode.Chunk"/>; 0 with <see cref="LongTextMode.Truncate"/>.</summary>
+    public int ChunkStride => _longText == LongTextMode.Chunk ? _chunkStride : 0;
+
+    /// <inheritdoc/>
+    public string DocumentEncoding => LongTextEncoding.Describe(_longText, _chunkStride);
 
     /// <summary>
     /// Loads a model folder in the Hugging Face / sentence-transformers layout (see
@@ -78,6 +94,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         options ??= new SpladeEncoderOptions();
         options.Validate();
         var model = SpladeModelConfiguration.Load(modelDirectory, options.ModelFile);
+        _ = ChunkStrideFor(options, options.MaxSequenceLength ?? model.MaxSequenceLength);
         var vocabulary = model.VocabularyPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? Vocabulary.LoadTokenizerJson(model.VocabularyPath)
             : Vocabulary.LoadVocabTxt(model.VocabularyPath);
@@ -148,16 +165,16 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     }
 
     /// <inheritdoc/>
-    public SparseVector EncodeQuery(string text) => Encode([text], Model.QueryPrompt)[0];
+    public SparseVector EncodeQuery(string text) => Encode([text], Model.QueryPrompt, chunk: false)[0];
 
     /// <inheritdoc/>
-    public SparseVector EncodeDocument(string text) => Encode([text], Model.DocumentPrompt)[0];
+    public SparseVector EncodeDocument(string text) => Encode([text], Model.DocumentPrompt, _longText == LongTextMode.Chunk)[0];
 
     /// <inheritdoc/>
-    public IReadOnlyList<SparseVector> EncodeQueries(IReadOnlyList<string> texts) => Encode(texts, Model.QueryPrompt);
+    public IReadOnlyList<SparseVector> EncodeQueries(IReadOnlyList<string> texts) => Encode(texts, Model.QueryPrompt, chunk: false);
 
     /// <inheritdoc/>
-    public IReadOnlyList<SparseVector> EncodeDocuments(IReadOnlyList<string> texts) => Encode(texts, Model.DocumentPrompt);
+    public IReadOnlyList<SparseVector> EncodeDocuments(IReadOnlyList<string> texts) => Encode(texts, Model.DocumentPrompt, _longText == LongTextMode.Chunk);
 
     /// <summary>
     /// The token ids the model sees for <paramref name="text"/>: the query or document prompt, then the text,
@@ -170,6 +187,19 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         return Tokenizer.Encode(prompt.Length == 0 ? text : prompt + text, _maxLength);
     }
 
+    /// <summary>
+    /// The token id windows the model sees for document <paramref name="text"/>: one window (equal to
+    /// <see cref="GetInputIds(string, bool)"/>) with <see cref="LongTextMode.Truncate"/> or a text that fits,
+    /// else the overlapping windows of <see cref="LongTextMode.Chunk"/>. The document prompt, if any, is
+    /// tokenized with the text and so appears in the first window only.
+    /// </summary>
+    public int[][] GetDocumentWindows(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string full = Model.DocumentPrompt.Length == 0 ? text : Model.DocumentPrompt + text;
+        return _longText == LongTextMode.Chunk ? Tokenizer.EncodeWindows(full, _maxLength, _chunkStride) : [Tokenizer.Encode(full, _maxLength)];
+    }
+
     /// <summary>The vector's entries as (word piece, weight), heaviest first.</summary>
     public IReadOnlyList<(string Token, float Weight)> Decode(SparseVector vector, int? topK = null) => vector.Decode(Vocabulary, topK);
 
@@ -180,18 +210,50 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         _session.Dispose();
     }
 
-    private SparseVector[] Encode(IReadOnlyList<string> texts, string prompt)
+    private SparseVector[] Encode(IReadOnlyList<string> texts, string prompt, bool chunk)
     {
         // A disposed InferenceSession holds a null native handle, which ONNX Runtime would dereference.
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(texts);
-        var ids = new int[texts.Count][];
-        for (int i = 0; i < ids.Length; i++)
+        if (!chunk)
         {
-            string text = texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts));
-            ids[i] = Tokenizer.Encode(prompt.Length == 0 ? text : prompt + text, _maxLength);
+            var ids = new int[texts.Count][];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                string text = texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts));
+                ids[i] = Tokenizer.Encode(prompt.Length == 0 ? text : prompt + text, _maxLength);
+            }
+            var vectors = EncodeIds(ids);
+            for (int i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] = Finish(vectors[i]);
+            }
+            return vectors;
         }
 
+        // Every window of every text goes into the same length-sorted batches; a text's windows are consecutive.
+        var windows = new List<int[]>(texts.Count);
+        var firstWindow = new int[texts.Count + 1];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            string text = texts[i] ?? throw new ArgumentException($"Text {i} is null.", nameof(texts));
+            firstWindow[i] = windows.Count;
+            windows.AddRange(Tokenizer.EncodeWindows(prompt.Length == 0 ? text : prompt + text, _maxLength, _chunkStride));
+        }
+        firstWindow[texts.Count] = windows.Count;
+        var windowVectors = EncodeIds([.. windows]);
+        var result = new SparseVector[texts.Count];
+        var scratch = new float[Vocabulary.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = Finish(WindowMerge.Max(windowVectors.AsSpan(firstWindow[i], firstWindow[i + 1] - firstWindow[i]), scratch));
+        }
+        return result;
+    }
+
+    // Encodes token id sequences (each framed by [CLS]/[SEP]) into pooled vectors, before top-k and normalization.
+    internal SparseVector[] EncodeIds(int[][] ids)
+    {
         // Sorting by length keeps padding (and wasted compute) small inside each batch.
         var order = new int[ids.Length];
         for (int i = 0; i < order.Length; i++)
@@ -244,7 +306,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             }
             for (int b = 0; b < batch; b++)
             {
-                result[rows[b]] = Finish(SparseVector.FromDense(data.Slice(b * vocab, vocab)));
+                result[rows[b]] = SparseVector.FromDense(data.Slice(b * vocab, vocab));
             }
         }
         else
@@ -257,9 +319,29 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             for (int b = 0; b < batch; b++)
             {
                 ManagedPooling.PoolRow(data.Slice(b * seq * vocab, seq * vocab), mask.AsSpan(b * seq, seq), Model.PoolingStrategy, Model.Activation, dense);
-                result[rows[b]] = Finish(SparseVector.FromDense(dense));
+                result[rows[b]] = SparseVector.FromDense(dense);
             }
         }
+    }
+
+    private static int ChunkStrideFor(SpladeEncoderOptions options, int maxLength)
+    {
+        if (options.LongText != LongTextMode.Chunk)
+        {
+            return 0;
+        }
+        int window = maxLength - 2;
+        if (window < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxLength, $"SpladeEncoderOptions.LongText is Chunk but the maximum sequence length {maxLength} leaves no room for a word piece between [CLS] and [SEP]; chunking needs at least 3.");
+        }
+        int stride = options.ChunkStride ?? Math.Max(1, window / 2);
+        if (stride > window)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), stride,
+                $"SpladeEncoderOptions.ChunkStride {stride} is larger than the window of {window} word pieces (maximum sequence length {maxLength} - 2): pieces between windows would never be encoded.");
+        }
+        return stride;
     }
 
     private SparseVector Finish(SparseVector vector)
@@ -280,6 +362,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             IntraOpNumThreads = options.IntraOpNumThreads,
             InterOpNumThreads = 1,
         };
+        ExecutionProviders.Configure(sessionOptions, options.Device, path);
         try
         {
             return new InferenceSession(bytes, sessionOptions);

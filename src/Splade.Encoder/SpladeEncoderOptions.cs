@@ -11,7 +11,7 @@ public sealed class SpladeEncoderOptions
 
     /// <summary>
     /// Overrides the model's maximum sequence length (word pieces, counting [CLS] and [SEP]); texts are
-    /// truncated to it. Default null: the model's own (usually 512).
+    /// truncated to it (or, with <see cref="LongTextMode.Chunk"/>, split into windows of it). Default null: the model's own (usually 512).
     /// </summary>
     public int? MaxSequenceLength { get; set; }
 
@@ -32,6 +32,29 @@ public sealed class SpladeEncoderOptions
     /// Default null: all active entries.
     /// </summary>
     public int? MaxActiveDims { get; set; }
+
+    /// <summary>
+    /// What to do with documents longer than the maximum sequence length: <see cref="LongTextMode.Truncate"/>
+    /// (default, identical to sentence-transformers) or <see cref="LongTextMode.Chunk"/> (overlapping windows
+    /// merged by the maximum weight per term). Queries are always truncated.
+    /// </summary>
+    public LongTextMode LongText { get; set; } = LongTextMode.Truncate;
+
+    /// <summary>
+    /// With <see cref="LongTextMode.Chunk"/>: word pieces between the starts of two windows, from 1 to the
+    /// window (maximum sequence length - 2; equal to it: no overlap). Default null: half the window
+    /// (255 for 512-token models), so every piece is seen in two windows except at the ends.
+    /// Checked against the model's length when the encoder is created.
+    /// </summary>
+    public int? ChunkStride { get; set; }
+
+    /// <summary>
+    /// Where the model runs: <see cref="SpladeDevice.Cpu"/> (default) or <see cref="SpladeDevice.Cuda(int)"/>. CUDA needs
+    /// the application to reference <c>Microsoft.ML.OnnxRuntime.Gpu</c> (1.31.0) instead of <c>Microsoft.ML.OnnxRuntime</c>,
+    /// plus CUDA 12 and cuDNN 9; without them, or without a GPU, <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/>
+    /// throws <see cref="SpladeModelException"/> saying what is missing.
+    /// </summary>
+    public SpladeDevice Device { get; set; } = SpladeDevice.Cpu;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
     public void Validate()
@@ -55,6 +78,26 @@ public sealed class SpladeEncoderOptions
         if (!Enum.IsDefined(Pooling))
         {
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling location.");
+        }
+        if (!Enum.IsDefined(LongText))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LongText), LongText, "Unknown long-text mode; use Truncate or Chunk.");
+        }
+        if (ChunkStride is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChunkStride), ChunkStride, "ChunkStride must be null (half the window) or at least 1.");
+        }
+        if (ChunkStride is not null && LongText != LongTextMode.Chunk)
+        {
+            throw new ArgumentException($"ChunkStride ({ChunkStride}) is only used with LongText = Chunk, but LongText is {LongText}.", nameof(ChunkStride));
+        }
+        if (LongText == LongTextMode.Chunk && MaxSequenceLength is < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 3 with LongText = Chunk ([CLS], one word piece, [SEP]).");
+        }
+        if (!Enum.IsDefined(Device.Kind) || Device.DeviceId < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
         }
         if (MaxActiveDims is < 1)
         {

@@ -20,6 +20,7 @@ internal static class CliRunner
         EvalCommand.Create(),
         ReindexCommand.Create(),
         StatsCommand.Create(),
+        MergeCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; parse errors are reported on the error writer and give exit code 2.</summary>

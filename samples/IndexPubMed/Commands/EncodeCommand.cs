@@ -32,10 +32,20 @@ internal static class EncodeCommand
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
+        var shard = new Option<string?>("--shard") { Description = "encode only share K of N (K = 0..N-1) of the records, chosen by a stable hash of the id: N jobs with the same inputs cover every record once (see docs/SCALING.md)" };
+        var encoding = new EncodingOptions();
         var command = new Command("encode", "Encode texts into SPLADE vectors (Anserini JsonVectorCollection JSONL).")
         {
-            model, input, format, output, query, ids, topTokens, threads, batch, quiet,
+            model, input, format, output, query, ids, topTokens, threads, batch, quiet, shard,
         };
+        encoding.AddTo(command, withMaxLength: true);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(shard) is { } text && !RecordShard.TryParse(text, out _, out string error))
+            {
+                result.AddError(error);
+            }
+        });
         command.SetAction(parse => Run(new Arguments
         {
             Model = parse.GetValue(model)!,
@@ -48,6 +58,8 @@ internal static class EncodeCommand
             Threads = parse.GetValue(threads),
             BatchSize = parse.GetValue(batch),
             Quiet = parse.GetValue(quiet),
+            EncoderOptions = encoding.Apply(parse, new SpladeEncoderOptions { IntraOpNumThreads = parse.GetValue(threads), BatchSize = parse.GetValue(batch) }),
+            Shard = parse.GetValue(shard) is { } s && RecordShard.TryParse(s, out var k, out _) ? k : RecordShard.All,
         }, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -90,9 +102,9 @@ internal static class EncodeCommand
         SpladeEncoder encoder;
         try
         {
-            encoder = SpladeEncoder.Create(a.Model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = a.Threads, BatchSize = a.BatchSize });
+            encoder = SpladeEncoder.Create(a.Model.FullName, a.EncoderOptions);
         }
-        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"encode: --model {a.Model.FullName}: {e.Message}");
             return 2;
@@ -146,6 +158,10 @@ internal static class EncodeCommand
                     error.WriteLine($"skipped: {e}");
                 }))
                 {
+                    if (!a.Shard.Contains(id))
+                    {
+                        continue;
+                    }
                     pending.Add((id, text));
                     if (pending.Count >= PendingTexts)
                     {
@@ -187,6 +203,10 @@ internal static class EncodeCommand
         public bool WriteIds { get; init; }
 
         public int? TopTokens { get; init; }
+
+        public required SpladeEncoderOptions EncoderOptions { get; init; }
+
+        public RecordShard Shard { get; init; } = RecordShard.All;
 
         public int Threads { get; init; }
 

@@ -30,11 +30,22 @@ internal static class IndexCommand
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
+        var encoding = new EncodingOptions();
+        var shard = new Option<string?>("--shard") { Description = "index only share K of N (K = 0..N-1) of the PMIDs, by a stable hash of the id (records, updates and deletions alike); join the N shard indexes with merge (docs/SCALING.md)" };
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
             index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
         };
+        encoding.AddTo(command, withMaxLength: false);
+        command.Options.Add(shard);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(shard) is { } text && !RecordShard.TryParse(text, out _, out string error))
+            {
+                result.AddError(error);
+            }
+        });
         command.SetAction((parse, cancellation) => Run(new Arguments
         {
             Index = parse.GetValue(index)!,
@@ -51,6 +62,8 @@ internal static class IndexCommand
             BatchSize = parse.GetValue(batch),
             Quiet = parse.GetValue(quiet),
             Inputs = parse.GetValue(inputs) ?? [],
+            EncoderOptions = encoding.Apply(parse, new SpladeEncoderOptions()),
+            Shard = parse.GetValue(shard) is { } s && RecordShard.TryParse(s, out var k, out _) ? k : RecordShard.All,
         }, parse.InvocationConfiguration.Error, cancellation));
         return command;
     }
@@ -94,7 +107,9 @@ internal static class IndexCommand
 #pragma warning disable CA2000
             if (a.Model is not null && HasOnnx(a.Model.FullName))
             {
-                encoder = SpladeEncoder.Create(a.Model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = a.Threads, BatchSize = a.BatchSize });
+                a.EncoderOptions.IntraOpNumThreads = a.Threads;
+                a.EncoderOptions.BatchSize = a.BatchSize;
+                encoder = SpladeEncoder.Create(a.Model.FullName, a.EncoderOptions);
             }
             else if (a.Model is not null)
             {
@@ -106,7 +121,7 @@ internal static class IndexCommand
             }
 #pragma warning restore CA2000
         }
-        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException or ArgumentException)
         {
             error.WriteLine($"index: {e.Message}");
             return 2;
@@ -136,6 +151,7 @@ internal static class IndexCommand
             CommitEvery = Math.Max(a.CommitEvery, 1),
             Quiet = a.Quiet,
             CrashAfterDocuments = a.CrashAfter,
+            Shard = a.Shard,
         };
         IndexSummary summary;
         try
@@ -203,5 +219,9 @@ internal static class IndexCommand
         public bool Quiet { get; init; }
 
         public required string[] Inputs { get; init; }
+
+        public required SpladeEncoderOptions EncoderOptions { get; init; }
+
+        public RecordShard Shard { get; init; } = RecordShard.All;
     }
 }

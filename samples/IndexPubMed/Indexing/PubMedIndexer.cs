@@ -49,6 +49,10 @@ internal sealed class PubMedIndexer
         _schema = OpenSchema(writer, vectorsGiven: inputs.Any(i => i.Kind == InputKind.Vectors));
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
+        if (_options.Shard.Count > 1)
+        {
+            userData[IndexMerger.ShardKey] = _options.Shard.ToString();
+        }
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
         try
@@ -198,16 +202,16 @@ internal sealed class PubMedIndexer
                 }
                 switch (record)
                 {
-                    case StoredArticle a:
+                    case StoredArticle a when _options.Shard.Contains(a.Pmid):
                         articles.Add(a);
                         break;
-                    case VectorRecord v:
+                    case VectorRecord v when _options.Shard.Contains(v.Id):
                         vectors.Add(v);
                         break;
                     case PubMedDeletion d:
                         // Deletions must land after the records before them in the file.
                         await FlushBatches();
-                        await output.WriteAsync(new Deletion(d.Pmids), cancellation);
+                        await output.WriteAsync(new Deletion(d.Pmids.Where(_options.Shard.Contains).ToList()), cancellation);
                         break;
                 }
                 if (articles.Count + vectors.Count >= _options.BatchSize)

@@ -33,6 +33,9 @@ internal sealed class PubMedIndexerOptions
 
     public bool Quiet { get; init; }
 
+    /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
+    public IndexPubMed.Input.RecordShard Shard { get; init; } = IndexPubMed.Input.RecordShard.All;
+
     /// <summary>Test hook: the process kills itself (as kill -9 would) after writing this many documents.</summary>
     public long? CrashAfterDocuments { get; init; }
 }

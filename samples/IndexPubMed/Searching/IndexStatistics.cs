@@ -113,7 +113,7 @@ internal sealed class IndexStatistics
         }
         else
         {
-            sb.AppendLine(c, $"SPLADE settings    field {Splade.FieldName}, storage {Splade.StorageMode}, scale {Splade.Scale.ToString("R", c)}, similarity {Splade.SimilarityFunction}");
+            sb.AppendLine(c, $"SPLADE settings    field {Splade.FieldName}, storage {Splade.StorageMode}, scale {Splade.Scale.ToString("R", c)}, similarity {Splade.SimilarityFunction}, long texts {(Splade.DocumentEncoding.Length > 0 ? Splade.DocumentEncoding : "truncate")}");
             sb.AppendLine(c, $"SPLADE model       {(Splade.ModelId.Length > 0 ? Splade.ModelId : "(unknown)")}");
         }
         if (SpladeField is { } s)

@@ -172,6 +172,46 @@ public sealed class BertTokenizer
         return count + 2;
     }
 
+    /// <summary>
+    /// Tokenizes one text into overlapping windows for <see cref="LongTextMode.Chunk"/>: window k holds word
+    /// pieces k x <paramref name="stride"/> up to k x <paramref name="stride"/> + <paramref name="maxLength"/> - 2,
+    /// framed by <c>[CLS]</c> and <c>[SEP]</c>; the last window is the first that reaches the end of the text.
+    /// A text of at most <paramref name="maxLength"/> - 2 pieces gives one window equal to
+    /// <see cref="Encode(string, int)"/>.
+    /// </summary>
+    /// <param name="text">The text; empty text gives one window <c>[CLS] [SEP]</c>.</param>
+    /// <param name="maxLength">Ids per window, special tokens included; at least 3.</param>
+    /// <param name="stride">Word pieces between the starts of two windows, from 1 to <paramref name="maxLength"/> - 2
+    /// (equal to it: windows do not overlap).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> or <paramref name="stride"/> is out of range.</exception>
+    public int[][] EncodeWindows(string text, int maxLength, int stride)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (maxLength < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be at least 3 to hold [CLS], one word piece and [SEP] when chunking.");
+        }
+        if (stride < 1 || stride > maxLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stride), stride, $"The stride must be between 1 and the window of {maxLength - 2} word pieces (maxLength - 2).");
+        }
+        int[]? rented = null;
+        try
+        {
+            Span<int> initial = stackalloc int[StackBufferLength];
+            int count = CollectPieces(text, initial, int.MaxValue, ref rented);
+            var pieces = rented is null ? initial[..count] : rented.AsSpan(0, count);
+            return TextWindows.Split(pieces, ClassifierTokenId, SeparatorTokenId, maxLength, stride);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+        }
+    }
+
     /// <summary>The word pieces of a text, without special tokens added and without truncation (for inspection).</summary>
     public IReadOnlyList<string> Tokenize(string text)
     {

@@ -167,7 +167,7 @@ public sealed class SpladeFieldSchema
                 if (stored is not null && !Compatible(stored, wanted.Settings))
                 {
                     throw new SpladeIndexMismatchException(wanted.FieldName, "settings", stored.ToString(),
-                        wanted.Settings + " (use the same storage mode, scale and model, or rebuild the SPLADE field with a reindexer)");
+                        wanted.Settings + " (use the same storage mode, scale, model and long-text handling, or rebuild the SPLADE field with a reindexer)");
                 }
                 wanted.VerifyPostings(reader);
             }
@@ -176,7 +176,7 @@ public sealed class SpladeFieldSchema
         {
             // Vectors of an unnamed model added to an index that knows its model: keep the index's model id.
             var s = wanted.Settings;
-            wanted = new SpladeFieldSchema(wanted._options, new SpladeIndexSettings(s.FieldName, s.StorageMode, s.Scale, stored.ModelId, s.SimilarityFunction), wanted.Encoder, wanted.Vocabulary);
+            wanted = new SpladeFieldSchema(wanted._options, new SpladeIndexSettings(s.FieldName, s.StorageMode, s.Scale, stored.ModelId, s.SimilarityFunction) { DocumentEncoding = s.DocumentEncoding }, wanted.Encoder, wanted.Vocabulary);
         }
         var merged = wanted.MergeCommitData(data);
         if (merged.Count != data.Count || merged.Any(p => !data.TryGetValue(p.Key, out var v) || v != p.Value))
@@ -189,7 +189,8 @@ public sealed class SpladeFieldSchema
 
     private static bool Compatible(SpladeIndexSettings stored, SpladeIndexSettings wanted) =>
         stored.StorageMode == wanted.StorageMode && stored.Scale == wanted.Scale && stored.SimilarityFunction == wanted.SimilarityFunction
-        && (stored.ModelId.Length == 0 || wanted.ModelId.Length == 0 || stored.ModelId == wanted.ModelId);
+        && (stored.ModelId.Length == 0 || wanted.ModelId.Length == 0 || stored.ModelId == wanted.ModelId)
+        && (wanted.DocumentEncoding.Length == 0 || stored.ComparableDocumentEncoding == wanted.ComparableDocumentEncoding);
 
     private static SpladeFieldSchema FromSettings(SpladeIndexSettings stored, ISparseEncoder? encoder)
     {
@@ -212,7 +213,7 @@ public sealed class SpladeFieldSchema
         {
             throw new SpladeIndexMismatchException(stored.FieldName, SpladeIndexSettings.ModelIdKey, stored.ModelId, encoder.ModelId);
         }
-        var settings = new SpladeIndexSettings(stored.FieldName, stored.StorageMode, stored.Scale, stored.ModelId.Length > 0 ? stored.ModelId : encoder.ModelId, stored.SimilarityFunction);
+        var settings = new SpladeIndexSettings(stored.FieldName, stored.StorageMode, stored.Scale, stored.ModelId.Length > 0 ? stored.ModelId : encoder.ModelId, stored.SimilarityFunction) { DocumentEncoding = stored.DocumentEncoding };
         return new SpladeFieldSchema(options, settings, encoder, encoder.Vocabulary);
     }
 

@@ -12,7 +12,10 @@ namespace Splade.Lucene.Index;
 /// <item><c>splade.F.storage_mode</c>: <c>TermFrequency</c> or <c>Payload</c>;</item>
 /// <item><c>splade.F.scale</c>: the quantization scale, invariant culture round-trip format (<c>100</c>);</item>
 /// <item><c>splade.F.model_id</c>: <see cref="ISparseEncoder.ModelId"/>;</item>
-/// <item><c>splade.F.similarity</c>: <c>Dot</c> or <c>Cosine</c>.</item>
+/// <item><c>splade.F.similarity</c>: <c>Dot</c> or <c>Cosine</c>;</item>
+/// <item><c>splade.F.document_encoding</c>: <see cref="ISparseEncoder.DocumentEncoding"/> (<c>truncate</c> or
+/// <c>chunk(stride=N)</c>), written when known. Indexes written before this key existed were truncated, so
+/// comparisons take a missing (empty) value as <c>truncate</c>.</item>
 /// </list>
 /// </summary>
 public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
@@ -28,6 +31,9 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
 
     /// <summary>Setting name of the similarity function.</summary>
     public const string SimilarityKey = "similarity";
+
+    /// <summary>Setting name of the long-text handling of documents.</summary>
+    public const string DocumentEncodingKey = "document_encoding";
 
     /// <summary>Creates settings.</summary>
     /// <exception cref="ArgumentException">An argument is out of range; the message names it.</exception>
@@ -72,13 +78,24 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
     /// <summary>How the model compares vectors.</summary>
     public SimilarityFunction SimilarityFunction { get; }
 
+    /// <summary>
+    /// How documents longer than the model's length were encoded (<see cref="ISparseEncoder.DocumentEncoding"/>);
+    /// empty when unknown. It changes document vectors only, so <see cref="Verify"/> (used by searches, whose
+    /// queries are never chunked) does not check it, while <see cref="Equals(SpladeIndexSettings?)"/> (used
+    /// before adding documents or merging indexes) does.
+    /// </summary>
+    public string DocumentEncoding { get; init; } = string.Empty;
+
     /// <summary>The settings of a field indexed by <paramref name="encoder"/> with <paramref name="options"/>.</summary>
     public static SpladeIndexSettings From(SpladeFieldOptions options, ISparseEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(encoder);
         options.Validate();
-        return new SpladeIndexSettings(options.FieldName, options.StorageMode, options.Scale, encoder.ModelId, options.SimilarityFunction ?? encoder.SimilarityFunction);
+        return new SpladeIndexSettings(options.FieldName, options.StorageMode, options.Scale, encoder.ModelId, options.SimilarityFunction ?? encoder.SimilarityFunction)
+        {
+            DocumentEncoding = encoder.DocumentEncoding ?? string.Empty,
+        };
     }
 
     /// <summary>The settings of a field of precomputed vectors from model <paramref name="modelId"/>.</summary>
@@ -110,13 +127,21 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
     }
 
     /// <summary>These settings as commit user data entries.</summary>
-    public IReadOnlyDictionary<string, string> ToUserData() => new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> ToUserData()
     {
-        [KeyFor(FieldName, StorageModeKey)] = StorageMode.ToString(),
-        [KeyFor(FieldName, ScaleKey)] = Scale.ToString("R", CultureInfo.InvariantCulture),
-        [KeyFor(FieldName, ModelIdKey)] = ModelId,
-        [KeyFor(FieldName, SimilarityKey)] = SimilarityFunction.ToString(),
-    };
+        var data = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [KeyFor(FieldName, StorageModeKey)] = StorageMode.ToString(),
+            [KeyFor(FieldName, ScaleKey)] = Scale.ToString("R", CultureInfo.InvariantCulture),
+            [KeyFor(FieldName, ModelIdKey)] = ModelId,
+            [KeyFor(FieldName, SimilarityKey)] = SimilarityFunction.ToString(),
+        };
+        if (DocumentEncoding.Length > 0)
+        {
+            data[KeyFor(FieldName, DocumentEncodingKey)] = DocumentEncoding;
+        }
+        return data;
+    }
 
     /// <summary>Reads the settings of <paramref name="fieldName"/> from the commit of <paramref name="reader"/>; null when none are recorded.</summary>
     /// <exception cref="SpladeIndexMismatchException">Some settings are recorded but missing or unreadable.</exception>
@@ -150,7 +175,7 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
         {
             throw new SpladeIndexMismatchException(fieldName, SimilarityKey, similarity, "Dot or Cosine");
         }
-        return new SpladeIndexSettings(fieldName, m, s, model ?? string.Empty, f);
+        return new SpladeIndexSettings(fieldName, m, s, model ?? string.Empty, f) { DocumentEncoding = Get(DocumentEncodingKey) ?? string.Empty };
     }
 
     /// <summary>
@@ -182,13 +207,16 @@ public sealed class SpladeIndexSettings : IEquatable<SpladeIndexSettings>
     /// <inheritdoc/>
     public bool Equals(SpladeIndexSettings? other) =>
         other is not null && FieldName == other.FieldName && StorageMode == other.StorageMode && Scale == other.Scale
-        && ModelId == other.ModelId && SimilarityFunction == other.SimilarityFunction;
+        && ModelId == other.ModelId && SimilarityFunction == other.SimilarityFunction && ComparableDocumentEncoding == other.ComparableDocumentEncoding;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as SpladeIndexSettings);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(FieldName, StorageMode, Scale, ModelId, SimilarityFunction);
+    public override int GetHashCode() => HashCode.Combine(FieldName, StorageMode, Scale, ModelId, SimilarityFunction, ComparableDocumentEncoding);
+
+    // Before chunking existed every document was truncated, and indexes of that time record no value.
+    internal string ComparableDocumentEncoding => DocumentEncoding.Length == 0 ? "truncate" : DocumentEncoding;
 
     /// <inheritdoc/>
     public override string ToString() => string.Join(", ", ToUserData().Select(p => $"{p.Key}={p.Value}"));

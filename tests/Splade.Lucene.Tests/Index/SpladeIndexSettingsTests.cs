@@ -119,4 +119,36 @@ public sealed class SpladeIndexSettingsTests
         Assert.Throws<ArgumentException>(() => new SpladeIndexSettings("", SpladeStorageMode.Payload, 1, "", SimilarityFunction.Dot));
         Assert.Throws<ArgumentException>(() => new SpladeIndexSettings("f", SpladeStorageMode.Payload, -1, "", SimilarityFunction.Dot));
     }
+
+    [Fact]
+    public void DocumentEncoding_RoundTrips_IsComparedByEquals_ButNotByVerify()
+    {
+        var chunked = new SpladeIndexSettings("body", SpladeStorageMode.Payload, 100f, "model-A", SimilarityFunction.Dot) { DocumentEncoding = "chunk(stride=255)" };
+        using var dir = IndexWith(chunked);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.Equal("chunk(stride=255)", reader.IndexCommit.UserData["splade.body.document_encoding"]);
+        var read = SpladeIndexSettings.Read(reader, "body")!;
+        Assert.Equal("chunk(stride=255)", read.DocumentEncoding);
+        Assert.Equal(chunked, read);
+        // Adding truncated documents to a chunked index (or merging the two) is refused through Equals...
+        var truncated = new SpladeIndexSettings("body", SpladeStorageMode.Payload, 100f, "model-A", SimilarityFunction.Dot) { DocumentEncoding = "truncate" };
+        Assert.NotEqual(truncated, read);
+        Assert.NotEqual(new SpladeIndexSettings("body", SpladeStorageMode.Payload, 100f, "model-A", SimilarityFunction.Dot) { DocumentEncoding = "chunk(stride=100)" }, read);
+        // ...but searching it is not: queries are never chunked.
+        truncated.Verify(reader);
+    }
+
+    [Fact]
+    public void DocumentEncoding_MissingFromOlderIndexes_ComparesAsTruncate()
+    {
+        using var dir = IndexWith(Indexed);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.False(reader.IndexCommit.UserData.ContainsKey("splade.body.document_encoding"));
+        var read = SpladeIndexSettings.Read(reader, "body")!;
+        Assert.Equal("", read.DocumentEncoding);
+        var truncated = new SpladeIndexSettings("body", SpladeStorageMode.Payload, 100f, "model-A", SimilarityFunction.Dot) { DocumentEncoding = "truncate" };
+        Assert.Equal(truncated, read);
+        Assert.Equal(truncated.GetHashCode(), read.GetHashCode());
+        Assert.NotEqual(new SpladeIndexSettings("body", SpladeStorageMode.Payload, 100f, "model-A", SimilarityFunction.Dot) { DocumentEncoding = "chunk(stride=7)" }, read);
+    }
 }

@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Text.Json;
+using IndexPubMed.Commands;
+using IndexPubMed.Indexing;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+
+namespace IndexPubMed.Tests.Commands;
+
+/// <summary>
+/// <c>index --shard K/N</c> then <c>merge</c> against one <c>index</c> of all inputs, PMID uniqueness
+/// across inputs, and refusal of inputs with different SPLADE settings.
+/// </summary>
+public sealed class MergeCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("merge-test").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand { IndexCommand.Create(), SearchCommand.Create(), MergeCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static string[] PubMedInputs() =>
+        [.. Directory.GetFiles(Cli.PubMedDir).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [InlineData(3)]
+    public void MergedShards_EqualOneIndexOfAllInputs(int n)
+    {
+        string full = PathOf("full");
+        var r = Run(["index", "--index", full, "--model", Cli.ModelDir, "--quiet", .. PubMedInputs()]);
+        Assert.True(r.Exit == 0, r.Error);
+        var shards = new List<string>();
+        for (int k = 0; k < n; k++)
+        {
+            string shard = PathOf($"shard{k}");
+            // Each shard reads every file in the same order, so updates and deletions of its PMIDs apply as in the full run.
+            r = Run(["index", "--index", shard, "--model", Cli.ModelDir, "--quiet", "--shard", $"{k}/{n}", .. PubMedInputs()]);
+            Assert.True(r.Exit == 0, r.Error);
+            shards.Add(shard);
+        }
+        string merged = PathOf("merged");
+        r = Run(["merge", "--index", merged, "--quiet", .. shards]);
+        Assert.True(r.Exit == 0, r.Error);
+
+        var a = Snapshot(full);
+        var b = Snapshot(merged);
+        Assert.True(a.Documents.Count >= 10, $"only {a.Documents.Count} documents: the test would prove little");
+        // Every shard holds some of them, none holds them all.
+        Assert.All(shards, s => Assert.InRange(Snapshot(s).Documents.Count, 1, a.Documents.Count - 1));
+        Assert.Equal(a.Documents.Keys.Order(StringComparer.Ordinal), b.Documents.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, stored) in a.Documents)
+        {
+            Assert.Equal(stored, b.Documents[id]);
+        }
+        Assert.True(a.SpladePostings.Count > 100, $"{a.SpladePostings.Count} SPLADE postings");
+        Assert.Equal(a.SpladePostings, b.SpladePostings);
+        Assert.Equal(a.Settings, b.Settings);
+        Assert.Equal(a.DoneFiles, b.DoneFiles);
+
+        foreach (var query in new[] { "cancer treatment", "protein expression in cells", "covid-19 vaccine" })
+        {
+            var x = Run("search", "--index", full, "--model", Cli.ModelDir, "--mode", "splade", "--top", "10", query);
+            var y = Run("search", "--index", merged, "--model", Cli.ModelDir, "--mode", "splade", "--top", "10", query);
+            Assert.True(x.Exit == 0 && y.Exit == 0, x.Error + y.Error);
+            Assert.NotEmpty(HitLines(x.Output));
+            Assert.Equal(HitLines(x.Output), HitLines(y.Output));
+        }
+
+        // BM25 statistics count deleted documents until segments merge; with deletions expunged, BM25 agrees too.
+        ForceMerge(full);
+        ForceMerge(merged);
+        var bm25Full = Run("search", "--index", full, "--mode", "bm25", "--top", "10", "cancer treatment");
+        var bm25Merged = Run("search", "--index", merged, "--mode", "bm25", "--top", "10", "cancer treatment");
+        Assert.NotEmpty(HitLines(bm25Full.Output));
+        Assert.Equal(HitLines(bm25Full.Output), HitLines(bm25Merged.Output));
+    }
+
+    [Fact]
+    public void PmidInTwoInputs_TheLaterInputWins()
+    {
+        string first = WriteDocs("first.jsonl", ("1", "aspirin and the heart"), ("2", "kidney function"));
+        string second = WriteDocs("second.jsonl", ("1", "metformin in diabetes"), ("3", "lung cancer"));
+        Assert.Equal(0, Run("index", "--index", PathOf("a"), "--no-splade", "--quiet", first).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("b"), "--no-splade", "--quiet", second).Exit);
+
+        var r = Run("merge", "--index", PathOf("ab"), "--quiet", PathOf("a"), PathOf("b"));
+        Assert.True(r.Exit == 0, r.Error);
+        var ab = Snapshot(PathOf("ab")).Documents;
+        Assert.Equal(["1", "2", "3"], ab.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("metformin", ab["1"]);
+
+        Assert.Equal(0, Run("merge", "--index", PathOf("ba"), "--quiet", PathOf("b"), PathOf("a")).Exit);
+        var ba = Snapshot(PathOf("ba")).Documents;
+        Assert.Equal(3, ba.Count);
+        Assert.Contains("aspirin", ba["1"]);
+
+        // Merging into an existing index: what it holds counts as the oldest.
+        Assert.Equal(0, Run("merge", "--index", PathOf("ab"), "--quiet", PathOf("a")).Exit);
+        var again = Snapshot(PathOf("ab")).Documents;
+        Assert.Equal(3, again.Count);
+        Assert.Contains("aspirin", again["1"]);
+    }
+
+    [Theory]
+    [InlineData("--scale", "50")]
+    [InlineData("--long-text", "chunk")]
+    [InlineData("--mode", "payload")]
+    public void DifferentSpladeSettings_AreRefused(string option, string value)
+    {
+        string docs = WriteDocs("d.jsonl", ("1", "aspirin and the heart"), ("2", "kidney function"));
+        Assert.Equal(0, Run("index", "--index", PathOf("a"), "--model", Cli.ModelDir, "--quiet", docs).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("b"), "--model", Cli.ModelDir, "--quiet", option, value, docs).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("c"), "--no-splade", "--quiet", docs).Exit);
+
+        Assert.Equal(2, Run("merge", "--index", PathOf("out"), PathOf("a"), PathOf("b")).Exit);
+        Assert.Equal(2, Run("merge", "--index", PathOf("out"), PathOf("a"), PathOf("c")).Exit);
+        Assert.False(File.Exists(Path.Combine(PathOf("out"), "segments.gen")) && Snapshot(PathOf("out")).Documents.Count > 0, "a refused merge wrote documents");
+        Assert.Equal(2, Run("merge", "--index", PathOf("out"), PathOf("a"), PathOf("nonexistent")).Exit);
+        Assert.Equal(2, Run("merge", "--index", PathOf("a"), PathOf("a")).Exit);
+    }
+
+    [Fact]
+    public void ChunkedIndex_RecordsItsLongTextHandling_RefusesTruncatedAdditions_ButSearches()
+    {
+        string docs = WriteDocs("d.jsonl", ("1", "aspirin and the heart " + string.Join(" ", Enumerable.Repeat("cardiac infarction risk", 250))), ("2", "kidney function"));
+        string more = WriteDocs("more.jsonl", ("3", "lung cancer"));
+        string index = PathOf("chunked");
+        var r = Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", "--long-text", "chunk", docs);
+        Assert.True(r.Exit == 0, r.Error);
+        using (var dir = FSDirectory.Open(index))
+        using (var reader = DirectoryReader.Open(dir))
+        {
+            Assert.Equal("chunk(stride=255)", reader.IndexCommit.UserData["splade.splade.document_encoding"]);
+        }
+        // Same model, truncated documents: refused, index unchanged.
+        Assert.Equal(2, Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", more).Exit);
+        Assert.Equal(["1", "2"], Snapshot(index).Documents.Keys.Order(StringComparer.Ordinal));
+        // Chunked with the same stride: accepted.
+        Assert.Equal(0, Run("index", "--index", index, "--model", Cli.ModelDir, "--quiet", "--long-text", "chunk", more).Exit);
+        // Queries are never chunked, so a default search encoder is accepted.
+        var search = Run("search", "--index", index, "--model", Cli.ModelDir, "--mode", "splade", "--top", "3", "aspirin");
+        Assert.True(search.Exit == 0, search.Error);
+    }
+
+    private string WriteDocs(string name, params (string Id, string Text)[] docs)
+    {
+        File.WriteAllLines(PathOf(name), docs.Select(d => JsonSerializer.Serialize(new { id = d.Id, text = d.Text })));
+        return PathOf(name);
+    }
+
+    private static List<string> HitLines(string output) => output.Split('\n')
+        .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Where(f => f.Length >= 3 && int.TryParse(f[0], out _) && double.TryParse(f[2], System.Globalization.CultureInfo.InvariantCulture, out _))
+        .Select(f => $"{f[0]} {f[1]} {f[2]}").ToList();
+
+    private static void ForceMerge(string path)
+    {
+        using var dir = FSDirectory.Open(path);
+        using var analyzer = PubMedSchema.CreateAnalyzer();
+        using var writer = new IndexWriter(dir, Bm25Index.CreateWriterConfig(analyzer));
+        writer.ForceMerge(1);
+        writer.Commit();
+    }
+
+    private sealed record IndexSnapshot(Dictionary<string, string> Documents, List<string> SpladePostings, string Settings, string DoneFiles);
+
+    // Live documents by PMID (all stored fields as text), every (term, PMID, frequency) of the SPLADE field, and the commit data.
+    private static IndexSnapshot Snapshot(string path)
+    {
+        using var dir = FSDirectory.Open(path);
+        using var reader = DirectoryReader.Open(dir);
+        var live = MultiFields.GetLiveDocs(reader);
+        var ids = new string[reader.MaxDoc];
+        var documents = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int d = 0; d < reader.MaxDoc; d++)
+        {
+            if (live is not null && !live.Get(d))
+            {
+                continue;
+            }
+            var doc = reader.Document(d);
+            ids[d] = doc.Get(PubMedSchema.Id);
+            documents.Add(ids[d], string.Join("\n", doc.Fields.Select(f => $"{f.Name}={f.GetStringValue()}")));
+        }
+        var postings = new List<string>();
+        var terms = MultiFields.GetTerms(reader, PubMedSchema.Splade);
+        if (terms is not null)
+        {
+            var te = terms.GetEnumerator();
+            while (te.MoveNext())
+            {
+                var docs = te.Docs(live, null, DocsFlags.FREQS);
+                while (docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    postings.Add($"{te.Term.Utf8ToString()} {ids[docs.DocID]} {docs.Freq}");
+                }
+            }
+        }
+        postings.Sort(StringComparer.Ordinal);
+        var data = reader.IndexCommit.UserData;
+        string settings = string.Join(";", data.Where(p => p.Key.StartsWith("splade.", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        return new IndexSnapshot(documents, postings, settings, data.TryGetValue("indexpubmed.done_files", out var done) ? done : "");
+    }
+}
