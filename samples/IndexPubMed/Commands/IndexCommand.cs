@@ -22,6 +22,7 @@ internal static class IndexCommand
         var noSplade = new Option<bool>("--no-splade") { Description = "BM25 fields only (no model needed)" };
         var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector JSONL files ({\"id\", \"vector\": {token: weight}}), indexed without running the model", AllowMultipleArgumentsPerToken = true };
         var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
+        var commitInterval = new Option<double>("--commit-interval") { Description = "also commit progress when this many seconds have passed since the last commit", DefaultValueFactory = _ => 60 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
@@ -29,18 +30,25 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, mode, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
+            index, model, mode, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, threads, batch, quiet, inputs,
         };
         command.SetAction((parse, cancellation) => Run(
             parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(scale), parse.GetValue(noSplade),
-            parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
+            parse.GetValue(vectors) ?? [], parse.GetValue(commitEvery), parse.GetValue(commitInterval), parse.GetValue(crashAfter), parse.GetValue(threads), parse.GetValue(batch),
             parse.GetValue(quiet), parse.GetValue(inputs) ?? [], cancellation));
         return command;
     }
 
     private static async Task<int> Run(DirectoryInfo index, DirectoryInfo? model, string mode, float scale, bool noSplade, string[] vectorFiles,
-        long commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
+        long commitEvery, double commitInterval, long? crashAfter, int threads, int batchSize, bool quiet, string[] inputs, CancellationToken cancellation)
     {
+        // Refuse unusable numbers before anything is opened or committed.
+        if ((ArgumentChecks.Scale(scale) ?? ArgumentChecks.Positive("--commit-every", commitEvery) ?? ArgumentChecks.PositiveSeconds("--commit-interval", commitInterval)
+            ?? ArgumentChecks.Positive("--batch-size", batchSize) ?? ArgumentChecks.NotNegative("--threads", threads)) is { } bad)
+        {
+            Console.Error.WriteLine($"index: {bad}");
+            return 2;
+        }
         if (inputs.Length == 0 && vectorFiles.Length == 0)
         {
             Console.Error.WriteLine("index: give at least one INPUT or --vectors file.");
@@ -87,7 +95,8 @@ internal static class IndexCommand
                 Scale = scale,
             },
             BatchSize = Math.Max(batchSize, 1) * 2,
-            CommitEvery = Math.Max(commitEvery, 1),
+            CommitEvery = commitEvery,
+            CommitInterval = TimeSpan.FromSeconds(commitInterval),
             Quiet = quiet,
             CrashAfterDocuments = crashAfter,
         };
@@ -96,9 +105,10 @@ internal static class IndexCommand
         {
             summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
         }
-        catch (Exception e) when (e is SpladeIndexMismatchException or IOException)
+        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or UnauthorizedAccessException)
         {
-            // Refusals that leave the index as it was: another writer holds it, or its SPLADE settings differ.
+            // Refusals that leave the index as it was (another writer holds it, its SPLADE settings differ, the lock
+            // file cannot be written) and failures that stop at the last commit (a full disk).
             Console.Error.WriteLine($"index: {e.Message}");
             return 2;
         }
