@@ -8,4 +8,5 @@ root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ReindexCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
-return root.Parse(args).Invoke();
+root.Options.Add(UnexpectedErrors.Verbose);
+return UnexpectedErrors.Invoke(root.Parse(args));

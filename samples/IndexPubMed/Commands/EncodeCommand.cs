@@ -34,8 +34,61 @@ internal static class EncodeCommand
 
     private static int Run(DirectoryInfo modelDir, FileInfo input, FileInfo? output, bool asQuery, bool writeIds, int? top, int threads, int batchSize, bool quiet)
     {
-        using var encoder = SpladeEncoder.Create(modelDir.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
-        using var outStream = output is null ? Console.OpenStandardOutput() : new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        // Unusable arguments, model or output location: one line naming it, exit 2, no stack trace.
+        if ((ArgumentChecks.Positive("--batch-size", batchSize) ?? ArgumentChecks.NotNegative("--threads", threads)
+            ?? (top is int t ? ArgumentChecks.Positive("--top", t) : null)) is { } bad)
+        {
+            Console.Error.WriteLine($"encode: {bad}");
+            return 2;
+        }
+        if (!input.Exists)
+        {
+            Console.Error.WriteLine($"encode: --input {input.FullName}: no such file.");
+            return 2;
+        }
+        SpladeEncoder encoder;
+        try
+        {
+            encoder = SpladeEncoder.Create(modelDir.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+        }
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException || e.GetType().Name == "OnnxRuntimeException")
+        {
+            Console.Error.WriteLine($"encode: --model {modelDir.FullName}: {FirstLine(e.Message)}");
+            return 2;
+        }
+        using (encoder)
+        {
+            Stream outStream;
+            try
+            {
+                outStream = output is null ? Console.OpenStandardOutput() : new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"encode: --output {output!.FullName}: {e.Message}");
+                return 2;
+            }
+            try
+            {
+                return Encode(encoder, input, outStream, asQuery, writeIds, top, quiet);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Input problems are reported per line by the reader, so this is the output (a full disk).
+                Console.Error.WriteLine($"encode: cannot write {output?.FullName ?? "the output"}: {e.Message}");
+                return 2;
+            }
+            finally
+            {
+                outStream.Dispose();
+            }
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    private static int Encode(SpladeEncoder encoder, FileInfo input, Stream outStream, bool asQuery, bool writeIds, int? top, bool quiet)
+    {
         using var writer = new Utf8JsonWriter(outStream);
         var progress = new Progress("texts", null, quiet);
         long done = 0, skipped = 0;

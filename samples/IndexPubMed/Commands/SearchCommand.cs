@@ -110,6 +110,9 @@ internal static class SearchCommand
     private static int Run(Arguments a, TextWriter output, TextWriter error)
     {
         bool batch = a.Queries is not null || a.QueryVectors is not null;
+        // A bag of words has one clause per distinct term: a long text (a pasted abstract, a 100,000-character line)
+        // has thousands. As Anserini, lift Lucene's limit of 1,024 clauses; a query's size is bounded by its text.
+        BooleanQuery.MaxClauseCount = int.MaxValue;
         if (batch == (a.Query is not null))
         {
             throw new SearchSetupException("give either one QUERY or --queries / --query-vectors.");
@@ -209,7 +212,14 @@ internal static class SearchCommand
                     Report(new InputError(a.QueryVectors!.FullName, 0, $"no vector for query '{q.Id}'; query skipped"));
                     continue;
                 }
-                requests.Add(Build(searcher, mode, q.Id, q.Text, vector));
+                try
+                {
+                    requests.Add(Build(searcher, mode, q.Id, q.Text, vector));
+                }
+                catch (Exception e) when (e is ArgumentException or BooleanQuery.TooManyClausesException)
+                {
+                    Report(new InputError(a.Queries.FullName, 0, $"query '{q.Id}' skipped: {e.Message}"));
+                }
             }
         }
         inputErrors = errors;
@@ -298,10 +308,22 @@ internal static class SearchCommand
         var total = Stopwatch.StartNew();
         var clock = new Stopwatch();
         int empty = 0;
+        int failed = 0;
         foreach (var request in requests)
         {
             clock.Restart();
-            var hits = searcher.Search(request, a.Options.FusionDepth);
+            IReadOnlyList<RankedHit> hits;
+            try
+            {
+                hits = searcher.Search(request, a.Options.FusionDepth);
+            }
+            catch (Exception e) when (e is ArgumentException or BooleanQuery.TooManyClausesException)
+            {
+                // One query that cannot run is reported and skipped; the batch goes on.
+                failed++;
+                error.WriteLine($"skipped: query '{request.Id}': {e.Message}");
+                continue;
+            }
             clock.Stop();
             latency.Add(clock.Elapsed);
             foreach (var hit in hits)
@@ -340,7 +362,7 @@ internal static class SearchCommand
         {
             run.Write(output, tag);
         }
-        return 0;
+        return failed > 0 ? 1 : 0;
     }
 
     private sealed class Arguments
