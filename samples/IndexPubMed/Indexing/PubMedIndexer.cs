@@ -47,7 +47,7 @@ internal sealed class PubMedIndexer
         using var writer = new IndexWriter(directory, config);
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
-        CheckSettings(userData, writer.NumDocs);
+        CheckSettings(userData);
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);
         try
@@ -133,7 +133,7 @@ internal sealed class PubMedIndexer
         return $", ETA {(int)left.TotalHours}h{left.Minutes:D2}m{left.Seconds:D2}s";
     }
 
-    private void CheckSettings(Dictionary<string, string> userData, int documents)
+    private void CheckSettings(Dictionary<string, string> userData)
     {
         var stored = SpladeIndexSettings.Read(userData, _options.Splade.FieldName);
         if (_options.Encoder is null)
@@ -147,11 +147,6 @@ internal sealed class PubMedIndexer
             return;
         }
         var wanted = SpladeIndexSettings.From(_options.Splade, _options.Encoder);
-        if (stored is null && documents > 0)
-        {
-            throw new IndexRefusedException(
-                $"the index holds {documents:N0} documents without a SPLADE field (indexed with --no-splade); add the field to all of them with reindex first, or keep indexing with --no-splade.");
-        }
         if (stored is null)
         {
             foreach (var (k, v) in wanted.ToUserData())
