@@ -42,7 +42,7 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void BeirJsonl()
     {
-        byte[] original = Encoding.UTF8.GetBytes(string.Concat(SciFactCorpusLines().Take(150).Select(l => l + "\n")));
+        byte[] original = Encoding.UTF8.GetBytes(string.Concat(SciFactCorpusLines().Take(60).Select(l => l + "\n")));
         Fuzz("jsonl", xml: false, original, (file, index) => ["index", "--index", index, "--no-splade", "--quiet", file], ".jsonl",
             (mutation, plain) => UntouchedLineIds(original, plain, "_id"));
     }
