@@ -18,7 +18,7 @@ internal static class ArgumentChecks
 
     public static string? Scale(float scale) => float.IsFinite(scale) && scale > 0 && scale <= MaxScale
         ? null
-        : $"--scale must be a number greater than 0 and at most {MaxScale.ToString("N0", CultureInfo.InvariantCulture)}, not {scale.ToString(CultureInfo.InvariantCulture)} (impacts are round(weight x scale), at most {SpladeFieldOptions.MaxImpact:N0}).";
+        : $"--scale must be a number greater than 0 and at most {MaxScale.ToString("N0", CultureInfo.InvariantCulture)}, not {scale.ToString(CultureInfo.InvariantCulture)} (impacts are round(weight x scale), at most {SpladeFieldOptions.MaxImpact.ToString("N0", CultureInfo.InvariantCulture)}).";
 
     public static string? Positive(string option, long value) => value > 0
         ? null

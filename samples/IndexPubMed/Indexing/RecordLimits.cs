@@ -41,6 +41,6 @@ internal static class RecordLimits
         int bytes = Encoding.UTF8.GetByteCount(value);
         return bytes <= MaxTermBytes
             ? null
-            : $"{field} value of {bytes:N0} UTF-8 bytes is longer than Lucene's limit of {MaxTermBytes:N0} bytes for one term; record skipped";
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{field} value of {bytes:N0} UTF-8 bytes is longer than Lucene's limit of {MaxTermBytes:N0} bytes for one term; record skipped");
     }
 }

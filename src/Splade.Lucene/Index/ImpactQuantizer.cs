@@ -41,7 +41,7 @@ internal static class ImpactQuantizer
             }
             if (!IsValidWeight(values[i], options.Scale))
             {
-                Reject(options, stats, unknown: false, $"Term '{vocabulary[id]}' (id {id}) has weight {values[i].ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact:N0} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", "vector");
+                Reject(options, stats, unknown: false, $"Term '{vocabulary[id]}' (id {id}) has weight {values[i].ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact.ToString("N0", CultureInfo.InvariantCulture)} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", "vector");
                 continue;
             }
             ids.Add(id);
@@ -64,7 +64,7 @@ internal static class ImpactQuantizer
             }
             if (!IsValidWeight(weight, options.Scale))
             {
-                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact:N0} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", nameof(termWeights));
+                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact.ToString("N0", CultureInfo.InvariantCulture)} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", nameof(termWeights));
                 continue;
             }
             if (!seen.Add(id))
