@@ -19,13 +19,18 @@ internal static class UnexpectedErrors
         Recursive = true,
     };
 
-    /// <summary>Runs the parsed command line; unexpected exceptions become one line on stderr and exit code 2.</summary>
-    public static int Invoke(ParseResult parse)
+    /// <summary>
+    /// Runs the parsed command line (with <paramref name="configuration"/>'s writers, if given); unexpected exceptions
+    /// become one line on stderr and exit code 2.
+    /// </summary>
+    public static int Invoke(ParseResult parse, InvocationConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        configuration ??= new InvocationConfiguration();
+        configuration.EnableDefaultExceptionHandler = false;
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parse.Invoke(configuration);
         }
         catch (OperationCanceledException)
         {

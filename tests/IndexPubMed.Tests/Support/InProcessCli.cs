@@ -22,10 +22,11 @@ internal static class InProcessCli
             root.Options.Add(UnexpectedErrors.Verbose);
             var oldOut = Console.Out;
             var oldError = Console.Error;
+            // Other test classes may write to Console meanwhile: synchronized writers keep that safe (if noisy).
             var output = new StringWriter();
             var error = new StringWriter();
-            Console.SetOut(output);
-            Console.SetError(error);
+            Console.SetOut(TextWriter.Synchronized(output));
+            Console.SetError(TextWriter.Synchronized(error));
             try
             {
                 int exit = UnexpectedErrors.Invoke(root.Parse(args));
