@@ -9,7 +9,8 @@ namespace IndexPubMed.Tests.Support;
 /// </summary>
 internal static class InProcessCli
 {
-    private static readonly Lock Gate = new();
+    /// <summary>Held while Console is redirected; tests that redirect it themselves take it too.</summary>
+    internal static readonly Lock Gate = new();
 
     public static (int Exit, string Output, string Error) Run(params string[] args)
     {
