@@ -14,6 +14,7 @@ internal static class CliRunner
 
     public static RootCommand CreateRoot() => new("Index, search and evaluate PubMed (or any JSONL collection) with BM25 and SPLADE in Lucene.NET.")
     {
+        UnexpectedErrors.Verbose,
         EncodeCommand.Create(),
         IndexCommand.Create(),
         SearchCommand.Create(),
@@ -33,7 +34,7 @@ internal static class CliRunner
         var unknown = UnknownOptions(parse);
         if (parse.Errors.Count == 0 && unknown.Count == 0)
         {
-            return parse.Invoke(configuration);
+            return UnexpectedErrors.Invoke(parse, configuration);
         }
         var error = configuration?.Error ?? Console.Error;
         string command = parse.CommandResult.Command is RootCommand ? "IndexPubMed" : parse.CommandResult.Command.Name;

@@ -104,9 +104,9 @@ internal static class EncodeCommand
         {
             encoder = SpladeEncoder.Create(a.Model.FullName, a.EncoderOptions);
         }
-        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is SpladeModelException or IOException or UnauthorizedAccessException or ArgumentException || e.GetType().Name == "OnnxRuntimeException")
         {
-            error.WriteLine($"encode: --model {a.Model.FullName}: {e.Message}");
+            error.WriteLine($"encode: --model {a.Model.FullName}: {FirstLine(e.Message)}");
             return 2;
         }
         using var disposeEncoder = encoder;
@@ -187,6 +187,8 @@ internal static class EncodeCommand
         }
         return skipped > 0 ? 1 : 0;
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     private sealed class Arguments
     {

@@ -26,6 +26,7 @@ internal static class IndexCommand
         var noSplade = new Option<bool>("--no-splade") { Description = "BM25 fields only (no model needed)" };
         var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector files (Anserini JsonVectorCollection: {\"id\", \"vector\": {token: weight}}, one per line or pretty-printed), indexed without running the model", AllowMultipleArgumentsPerToken = true };
         var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
+        var commitInterval = new Option<double>("--commit-interval") { Description = "also commit progress when this many seconds have passed since the last commit", DefaultValueFactory = _ => 60 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
@@ -35,7 +36,7 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, crashAfter, threads, batch, quiet, inputs,
+            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, threads, batch, quiet, inputs,
         };
         encoding.AddTo(command, withMaxLength: false);
         command.Options.Add(shard);
@@ -57,6 +58,7 @@ internal static class IndexCommand
             NoSplade = parse.GetValue(noSplade),
             Vectors = parse.GetValue(vectors) ?? [],
             CommitEvery = parse.GetValue(commitEvery),
+            CommitInterval = parse.GetValue(commitInterval),
             CrashAfter = parse.GetValue(crashAfter),
             Threads = parse.GetValue(threads),
             BatchSize = parse.GetValue(batch),
@@ -70,6 +72,13 @@ internal static class IndexCommand
 
     private static async Task<int> Run(Arguments a, TextWriter error, CancellationToken cancellation)
     {
+        // Refuse unusable numbers before anything is opened or committed.
+        if ((ArgumentChecks.Scale(a.Scale) ?? ArgumentChecks.Positive("--commit-every", a.CommitEvery) ?? ArgumentChecks.PositiveSeconds("--commit-interval", a.CommitInterval)
+            ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads)) is { } bad)
+        {
+            error.WriteLine($"index: {bad}");
+            return 2;
+        }
         if (a.Inputs.Length == 0 && a.Vectors.Length == 0)
         {
             error.WriteLine("index: give at least one INPUT or --vectors file.");
@@ -148,7 +157,8 @@ internal static class IndexCommand
                 Scale = a.Scale,
             },
             BatchSize = Math.Max(a.BatchSize, 1) * 2,
-            CommitEvery = Math.Max(a.CommitEvery, 1),
+            CommitEvery = a.CommitEvery,
+            CommitInterval = TimeSpan.FromSeconds(a.CommitInterval),
             Quiet = a.Quiet,
             CrashAfterDocuments = a.CrashAfter,
             Shard = a.Shard,
@@ -158,9 +168,10 @@ internal static class IndexCommand
         {
             summary = await new PubMedIndexer(options).RunAsync(files, Report, cancellation);
         }
-        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or ArgumentException)
+        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            // Refusals that leave the index as it was: another writer holds it, or its SPLADE settings differ.
+            // Refusals that leave the index as it was (another writer holds it, its SPLADE settings differ, the lock
+            // file cannot be written) and failures that stop at the last commit (a full disk).
             error.WriteLine($"index: {e.Message}");
             return 2;
         }
@@ -209,6 +220,8 @@ internal static class IndexCommand
         public required string[] Vectors { get; init; }
 
         public long CommitEvery { get; init; }
+
+        public double CommitInterval { get; init; }
 
         public long? CrashAfter { get; init; }
 

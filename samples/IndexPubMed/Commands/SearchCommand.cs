@@ -116,6 +116,9 @@ internal static class SearchCommand
     private static int Run(Arguments a, TextWriter output, TextWriter error)
     {
         bool batch = a.Queries is not null || a.QueryVectors is not null;
+        // A bag of words has one clause per distinct term: a long text (a pasted abstract, a 100,000-character line)
+        // has thousands. As Anserini, lift Lucene's limit of 1,024 clauses; a query's size is bounded by its text.
+        BooleanQuery.MaxClauseCount = int.MaxValue;
         if (batch == (a.Query is not null))
         {
             throw new SearchSetupException("give either one QUERY or --queries / --query-vectors.");
@@ -208,6 +211,11 @@ internal static class SearchCommand
             {
                 // A bad query vector (a weight that is not positive, say) costs that query only.
                 Report(new InputError(a.QueryVectors!.FullName, vector.Line, $"{e.Message}; query skipped"));
+            }
+            catch (Exception e) when (e is ArgumentException or BooleanQuery.TooManyClausesException)
+            {
+                // So does a query that cannot be built (too many clauses, say): the batch goes on.
+                Report(new InputError(a.Queries?.FullName ?? a.QueryVectors?.FullName ?? "query", 0, $"query '{id}' skipped: {e.Message}"));
             }
         }
         if (a.Queries is null)
@@ -320,10 +328,22 @@ internal static class SearchCommand
         var total = Stopwatch.StartNew();
         var clock = new Stopwatch();
         int empty = 0;
+        int failed = 0;
         foreach (var request in requests)
         {
             clock.Restart();
-            var hits = searcher.Search(request, a.Options.FusionDepth);
+            IReadOnlyList<RankedHit> hits;
+            try
+            {
+                hits = searcher.Search(request, a.Options.FusionDepth);
+            }
+            catch (Exception e) when (e is ArgumentException or BooleanQuery.TooManyClausesException)
+            {
+                // One query that cannot run is reported and skipped; the batch goes on.
+                failed++;
+                error.WriteLine($"skipped: query '{request.Id}': {e.Message}");
+                continue;
+            }
             clock.Stop();
             latency.Add(clock.Elapsed);
             foreach (var hit in a.Top is int top ? hits.Take(top) : hits)
@@ -374,7 +394,7 @@ internal static class SearchCommand
             int hitsTotal = run.QueryIds.Sum(q => run.GetRanking(q).Count);
             output.WriteLine($"{tag}: {requests.Count:N0} queries, {hitsTotal:N0} hits ({requests.Count - empty:N0} queries with hits); give --run FILE to write the run, --qrels QRELS to evaluate it");
         }
-        return 0;
+        return failed > 0 ? 1 : 0;
     }
 
     private sealed class Arguments

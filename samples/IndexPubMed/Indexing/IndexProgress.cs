@@ -29,8 +29,38 @@ internal sealed class IndexProgress
 
     public int DoneCount => _done.Count;
 
-    /// <summary>A file's identity: its name and size, so that a re-downloaded but different file is not skipped.</summary>
-    public static string KeyOf(string path) => FormattableString.Invariant($"{Path.GetFileName(path)}|{new FileInfo(path).Length}");
+    /// <summary>
+    /// A file's identity: its name, size and the SHA-256 of its content (first 128 bits), so that a different
+    /// file with the same name and size (a re-downloaded or corrected file) is indexed, not skipped as done.
+    /// Reading errors give a key that never matches a done file; the reader then reports the error itself.
+    /// </summary>
+    public static string KeyOf(string path)
+    {
+        string name = Path.GetFileName(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            byte[] hash = System.Security.Cryptography.SHA256.HashData(stream);
+            return FormattableString.Invariant($"{name}|{stream.Length}|sha256:{Convert.ToHexStringLower(hash, 0, 16)}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return FormattableString.Invariant($"{name}|unreadable:{Guid.NewGuid():N}");
+        }
+    }
+
+    /// <summary>The size of <paramref name="path"/> in bytes, 0 when it cannot be read.</summary>
+    public static long SizeOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
 
     public static IndexProgress Read(IDictionary<string, string>? userData)
     {

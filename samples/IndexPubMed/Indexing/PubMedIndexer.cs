@@ -69,12 +69,23 @@ internal sealed class PubMedIndexer
             // The parser works from the state at the start; the writer alone updates the live record.
             var startState = IndexProgress.Read(userData);
             var display = new Progress("records", null, _options.Quiet);
+            // A file is identified by its content (see IndexProgress.KeyOf); each is hashed once, before the run.
+            var keys = inputs.Select(i => i.Path).Distinct(StringComparer.Ordinal).ToDictionary(p => p, IndexProgress.KeyOf, StringComparer.Ordinal);
             // Files are the only known measure of the whole job, so the ETA extrapolates from bytes of finished files.
-            var sizes = inputs.Select(i => IndexProgress.KeyOf(i.Path)).Distinct().Where(k => !startState.IsDone(k))
-                .ToDictionary(k => k, k => long.Parse(k[(k.LastIndexOf('|') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (path, key) in keys)
+            {
+                if (!startState.IsDone(key))
+                {
+                    sizes[key] = IndexProgress.SizeOf(path);
+                }
+            }
             long bytesTotal = sizes.Values.Sum();
-            var parseTask = Task.Run(() => Stage(parsed.Writer, () => Parse(inputs, startState, parsed.Writer, CountError, cancellation)), cancellation);
-            var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, cancellation)), cancellation);
+            // Stopping the pipeline (on a failure in the writer) cancels this token; the stages are then awaited
+            // before returning, so that the encoder is never disposed while a model call is running.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var parseTask = Task.Run(() => Stage(parsed.Writer, () => Parse(inputs, keys, startState, parsed.Writer, CountError, stop.Token)), stop.Token);
+            var encodeTask = Task.Run(() => Stage(encoded.Writer, () => Encode(parsed.Reader, encoded.Writer, stop.Token)), stop.Token);
 
             try
             {
@@ -91,6 +102,17 @@ internal sealed class PubMedIndexer
             }
             catch
             {
+                // Stop the parser and the encoder and wait for them: the caller disposes the encoder next, and
+                // disposing an ONNX Runtime session during a Run kills the process (exit 134/139).
+                await stop.CancelAsync();
+                try
+                {
+                    await Task.WhenAll(parseTask, encodeTask);
+                }
+                catch (Exception)
+                {
+                    // The first failure (rethrown below) is the one to report; these are its consequences.
+                }
                 // Disposing an IndexWriter commits; after a failure or Ctrl+C keep the last checkpoint instead,
                 // so the next run resumes from a commit whose progress record matches its documents.
                 writer.Rollback();
@@ -123,6 +145,13 @@ internal sealed class PubMedIndexer
     /// </summary>
     private SpladeFieldSchema? OpenSchema(IndexWriter writer, bool vectorsGiven)
     {
+        if (_options.Encoder is null && (_options.NoSplade || !vectorsGiven)
+            && SpladeIndexSettings.Read(writer.CommitData ?? new Dictionary<string, string>(), _options.Splade.FieldName) is { } stored)
+        {
+            // New documents would have no SPLADE field, and SPLADE search would never find them.
+            throw new IndexRefusedException(
+                $"the index has a SPLADE field '{_options.Splade.FieldName}' ({stored}); documents indexed with --no-splade would have none. Index with its --model, --storage and --scale.");
+        }
         try
         {
             if (_options.Encoder is not null)
@@ -142,8 +171,6 @@ internal sealed class PubMedIndexer
         }
     }
 
-    // An unknown model id (empty: vectors indexed without a model or model id) matches any.
-
     private static async Task Stage(ChannelWriter<Work> output, Func<Task> body)
     {
         try
@@ -158,12 +185,13 @@ internal sealed class PubMedIndexer
         }
     }
 
-    private async Task Parse(IReadOnlyList<InputFile> inputs, IndexProgress progress, ChannelWriter<Work> output, Action<InputError> onError, CancellationToken cancellation)
+    private async Task Parse(IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, string> keys, IndexProgress progress, ChannelWriter<Work> output, Action<InputError> onError, CancellationToken cancellation)
     {
         var vectorReader = new VectorJsonlReader();
+        var sinceCommit = Stopwatch.StartNew();
         foreach (var input in inputs)
         {
-            string key = IndexProgress.KeyOf(input.Path);
+            string key = keys[input.Path];
             if (progress.IsDone(key))
             {
                 _summary.FilesAlreadyIndexed++;
@@ -177,14 +205,16 @@ internal sealed class PubMedIndexer
             long skip = progress.ItemsApplied(key);
             long item = 0;
             var articles = new List<StoredArticle>(_options.BatchSize);
-            var vectors = new List<VectorRecord>(_options.BatchSize);
+            var sources = new List<(string Path, long Line)>(_options.BatchSize);
+            var vectors = new List<LinedVector>(_options.BatchSize);
 
             async Task FlushBatches()
             {
                 if (articles.Count > 0)
                 {
-                    await output.WriteAsync(new ArticleBatch([.. articles]), cancellation);
+                    await output.WriteAsync(new ArticleBatch([.. articles], [.. sources]), cancellation);
                     articles.Clear();
+                    sources.Clear();
                 }
                 if (vectors.Count > 0)
                 {
@@ -202,10 +232,11 @@ internal sealed class PubMedIndexer
                 }
                 switch (record)
                 {
-                    case StoredArticle a when _options.Shard.Contains(a.Pmid):
-                        articles.Add(a);
+                    case LinedArticle a when _options.Shard.Contains(a.Article.Pmid):
+                        articles.Add(a.Article);
+                        sources.Add((input.Path, a.Line));
                         break;
-                    case VectorRecord v when _options.Shard.Contains(v.Id):
+                    case LinedVector v when _options.Shard.Contains(v.Record.Id):
                         vectors.Add(v);
                         break;
                     case PubMedDeletion d:
@@ -218,14 +249,18 @@ internal sealed class PubMedIndexer
                 {
                     await FlushBatches();
                 }
-                if (item % _options.CommitEvery == 0)
+                // Commit by count and by time: with a slow model, --commit-every records can be half an hour of work.
+                // The parser waits on the bounded queues, so its clock runs at most a few batches ahead of the writer.
+                if (item % _options.CommitEvery == 0 || sinceCommit.Elapsed >= _options.CommitInterval)
                 {
                     await FlushBatches();
                     await output.WriteAsync(new Checkpoint(key, item, FileDone: false), cancellation);
+                    sinceCommit.Restart();
                 }
             }
             await FlushBatches();
             await output.WriteAsync(new Checkpoint(key, item, FileDone: true), cancellation);
+            sinceCommit.Restart();
         }
     }
 
@@ -238,7 +273,13 @@ internal sealed class PubMedIndexer
                 {
                     if (item is PubMedArticle article)
                     {
-                        yield return StoredArticle.From(article);
+                        var stored = StoredArticle.From(article);
+                        if (RecordLimits.Check(stored) is { } problem)
+                        {
+                            onError(new InputError(input.Path, article.Line, problem, article.RecordNumber));
+                            continue;
+                        }
+                        yield return new LinedArticle(stored, article.Line);
                     }
                     else
                     {
@@ -247,9 +288,15 @@ internal sealed class PubMedIndexer
                 }
                 break;
             case InputKind.Documents:
-                foreach (var doc in JsonlDocumentReader.Read(input.Path, onError))
+                foreach (var (doc, line) in JsonLines.Read(input.Path, onError, JsonlDocumentReader.Parse))
                 {
-                    yield return StoredArticle.FromText(doc.Id, doc.Title, doc.Text);
+                    var stored = StoredArticle.FromText(doc.Id, doc.Title, doc.Text);
+                    if (RecordLimits.Check(stored) is { } problem)
+                    {
+                        onError(new InputError(input.Path, line, problem));
+                        continue;
+                    }
+                    yield return new LinedArticle(stored, line);
                 }
                 break;
             case InputKind.Vectors:
@@ -260,7 +307,12 @@ internal sealed class PubMedIndexer
                 }
                 foreach (var v in vectorReader.Read(input.Path, onError))
                 {
-                    yield return v;
+                    if (RecordLimits.CheckId(v.Id) is { } problem)
+                    {
+                        onError(new InputError(input.Path, v.Line, problem));
+                        continue;
+                    }
+                    yield return new LinedVector(v, v.Line);
                 }
                 break;
             default:
@@ -293,7 +345,16 @@ internal sealed class PubMedIndexer
                     var doc = PubMedSchema.CreateDocument(article);
                     if (batch.Vectors is { } vectors)
                     {
-                        doc.Add(_schema!.CreateField(vectors[i]));
+                        try
+                        {
+                            doc.Add(_schema!.CreateField(vectors[i]));
+                        }
+                        catch (ArgumentException e)
+                        {
+                            // e.g. an impact above SpladeFieldOptions.MaxImpact: this record only.
+                            onError(new InputError(batch.Sources[i].Path, batch.Sources[i].Line, $"'{article.Pmid}' skipped: its SPLADE vector cannot be indexed: {e.Message}"));
+                            continue;
+                        }
                     }
                     if (article.Title.Length == 0 && article.Abstract.Length == 0)
                     {
@@ -303,11 +364,11 @@ internal sealed class PubMedIndexer
                 }
                 break;
             case VectorBatch batch:
-                if (batch.Records.Any(r => _recentlyAdded.Contains(r.Id)))
+                if (batch.Records.Any(r => _recentlyAdded.Contains(r.Record.Id)))
                 {
                     Refresh(writer);
                 }
-                foreach (var record in batch.Records)
+                foreach (var (record, line) in batch.Records)
                 {
                     SpladeField field;
                     try
@@ -316,7 +377,7 @@ internal sealed class PubMedIndexer
                     }
                     catch (ArgumentException e)
                     {
-                        onError(new InputError(batch.Path, record.Line, $"vector of '{record.Id}' skipped: {e.Message}"));
+                        onError(new InputError(batch.Path, line, $"vector of '{record.Id}' skipped: {e.Message}"));
                         continue;
                     }
                     var doc = LoadStored(record.Id) is { } stored ? PubMedSchema.CreateDocument(stored) : PubMedSchema.CreateDocument(StoredArticle.FromText(record.Id, "", ""));
@@ -384,6 +445,7 @@ internal sealed class PubMedIndexer
 
     private void Write(IndexWriter writer, string pmid, Document doc)
     {
+        _options.BeforeWrite?.Invoke(_documentsWritten);
         if (Exists(pmid))
         {
             _summary.Updated++;
@@ -448,12 +510,17 @@ internal sealed class PubMedIndexer
 
     private abstract record Work;
 
-    private sealed record ArticleBatch(List<StoredArticle> Articles) : Work
+    // Sources[i] is the file and line of Articles[i], for reports.
+    private sealed record ArticleBatch(List<StoredArticle> Articles, List<(string Path, long Line)> Sources) : Work
     {
         public IReadOnlyList<SparseVector>? Vectors { get; set; }
     }
 
-    private sealed record VectorBatch(string Path, List<VectorRecord> Records) : Work;
+    private sealed record VectorBatch(string Path, List<LinedVector> Records) : Work;
+
+    private sealed record LinedArticle(StoredArticle Article, long Line);
+
+    private sealed record LinedVector(VectorRecord Record, long Line);
 
     private sealed record Deletion(IReadOnlyList<string> Pmids) : Work;
 

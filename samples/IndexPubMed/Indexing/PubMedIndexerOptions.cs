@@ -31,6 +31,9 @@ internal sealed class PubMedIndexerOptions
     /// <summary>Commit (and record progress) after this many items of a file, as well as at the end of each file.</summary>
     public long CommitEvery { get; init; } = 10_000;
 
+    /// <summary>Commit (and record progress) also when this much time has passed since the last commit, whatever the count.</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     public bool Quiet { get; init; }
 
     /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
@@ -38,4 +41,7 @@ internal sealed class PubMedIndexerOptions
 
     /// <summary>Test hook: the process kills itself (as kill -9 would) after writing this many documents.</summary>
     public long? CrashAfterDocuments { get; init; }
+
+    /// <summary>Test hook: called with the number of documents written so far before each document is written (tests throw from it to simulate a full disk).</summary>
+    public Action<long>? BeforeWrite { get; init; }
 }

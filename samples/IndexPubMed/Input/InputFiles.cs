@@ -32,9 +32,7 @@ public static class InputFiles
             }
             else if (Directory.Exists(input))
             {
-                var files = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => !IsIgnorable(input, f))
-                    .ToList();
+                var files = FilesUnder(input, onError).Where(f => !IsIgnorable(input, f)).ToList();
                 files.Sort(CompareForOrder);
                 foreach (string file in files)
                 {
@@ -88,7 +86,18 @@ public static class InputFiles
 
     private static void Add(string file, List<InputFile> result, HashSet<string> seen, Action<InputError> onError)
     {
-        if (!seen.Add(Path.GetFullPath(file)))
+        string real;
+        try
+        {
+            real = RealPath(file);
+        }
+        catch (IOException e)
+        {
+            onError(new InputError(file, 0, $"{e.Message}; skipped"));
+            return;
+        }
+        // Symbolic links and repeated arguments reach the same file more than once: keep its first place only.
+        if (!seen.Add(real))
         {
             return;
         }
@@ -99,6 +108,80 @@ public static class InputFiles
             return;
         }
         result.Add(new InputFile(file, kind));
+    }
+
+    /// <summary>
+    /// The files below <paramref name="root"/>, symbolic links followed, each folder visited once by its real path,
+    /// so that a link loop (a folder linking to itself or an ancestor) neither hangs the walk nor repeats files.
+    /// </summary>
+    internal static List<string> FilesUnder(string root, Action<InputError> onError)
+    {
+        var files = new List<string>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            string folder = pending.Pop();
+            try
+            {
+                if (!visited.Add(RealPath(folder)))
+                {
+                    continue;
+                }
+                foreach (string entry in Directory.EnumerateFileSystemEntries(folder))
+                {
+                    if (Directory.Exists(entry))
+                    {
+                        pending.Push(entry);
+                    }
+                    else if (File.Exists(entry))
+                    {
+                        files.Add(entry);
+                    }
+                    else
+                    {
+                        onError(new InputError(entry, 0, "broken symbolic link; skipped"));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                onError(new InputError(folder, 0, $"cannot list: {e.Message}; skipped"));
+            }
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> with every symbolic link in it resolved (as realpath(3)); throws
+    /// <see cref="IOException"/> after 40 links, as Linux does (ELOOP).
+    /// </summary>
+    internal static string RealPath(string path)
+    {
+        int links = 0;
+        return Resolve(Path.GetFullPath(path), ref links);
+    }
+
+    private static string Resolve(string full, ref int links)
+    {
+        string root = Path.GetPathRoot(full) ?? "";
+        string current = root;
+        foreach (string part in full[root.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries))
+        {
+            string next = Path.Combine(current, part);
+            string? target = new FileInfo(next).LinkTarget;
+            if (target is not null)
+            {
+                if (++links > 40)
+                {
+                    throw new IOException($"too many levels of symbolic links in {full}");
+                }
+                next = Resolve(Path.GetFullPath(target, current), ref links);
+            }
+            current = next;
+        }
+        return current;
     }
 
     private static bool IsIgnorable(string root, string file)

@@ -42,8 +42,10 @@ internal static class JsonLines
                         item = parse(line.Span);
                     }
                 }
-                catch (Exception e) when (e is JsonException or FormatException)
+                catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
                 {
+                    // InvalidOperationException: a string that is not valid UTF-8 or holds a lone surrogate escape ("\ud800");
+                    // ArgumentException: a value Lucene cannot take (see RecordLimits).
                     onError(new InputError(path, lines.LineNumber, Describe(e)));
                     continue;
                 }
@@ -67,9 +69,12 @@ internal static class JsonLines
     /// <summary>Parses one line (UTF-8, no terminator).</summary>
     public delegate T ParseLine<T>(ReadOnlySpan<byte> line);
 
-    private static string Describe(Exception e) => e is JsonException j
-        ? $"not valid JSON: {j.Message.Split(" LineNumber:")[0]}"
-        : e.Message;
+    private static string Describe(Exception e) => e switch
+    {
+        JsonException j => $"not valid JSON: {j.Message.Split(" LineNumber:")[0]}",
+        InvalidOperationException => $"not valid text: {e.Message} (invalid UTF-8 or a lone surrogate escape)",
+        _ => e.Message,
+    };
 
     public static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 

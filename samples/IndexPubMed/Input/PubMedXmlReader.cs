@@ -183,12 +183,23 @@ public static partial class PubMedXmlReader
                 case "MedlineCitation":
                     {
                         long record = ++_records;
-                        var element = (XElement)XNode.ReadFrom(r);
+                        string name = r.LocalName;
+                        var element = XmlRecordReader.Read(r, out string? problem);
+                        if (element is null)
+                        {
+                            _onError(new InputError(_path, line, $"<{name}>: {problem}", record));
+                            return null;
+                        }
                         return ToArticle(element, line, record);
                     }
                 case "DeleteCitation":
                     {
-                        var element = (XElement)XNode.ReadFrom(r);
+                        var element = XmlRecordReader.Read(r, out string? problem);
+                        if (element is null)
+                        {
+                            _onError(new InputError(_path, line, $"<DeleteCitation>: {problem}"));
+                            return null;
+                        }
                         var pmids = element.Elements("PMID").Select(p => p.Value.Trim()).Where(p => p.Length > 0).ToArray();
                         return new PubMedDeletion(pmids, line);
                     }

@@ -10,6 +10,9 @@ namespace IndexPubMed.Input;
 /// </summary>
 public static class QueryFileReader
 {
+    // Throws (an ArgumentException, reported with the line number) on bytes that are not UTF-8, instead of turning them into U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// Reads all queries of <paramref name="path"/> in file order. Bad lines (no id, no text, not
     /// JSON, no tab) and repeated ids are reported to <paramref name="onError"/> and skipped.
@@ -74,12 +77,12 @@ public static class QueryFileReader
         {
             throw new FormatException("expected id<TAB>text");
         }
-        string id = Encoding.UTF8.GetString(line[..tab]).Trim();
+        string id = StrictUtf8.GetString(line[..tab]).Trim();
         if (id.Length == 0)
         {
             throw new FormatException("empty query id");
         }
-        return Make(id, Encoding.UTF8.GetString(line[(tab + 1)..]));
+        return Make(id, StrictUtf8.GetString(line[(tab + 1)..]));
     }
 
     private static QueryRecord Make(string id, string? text)

@@ -3,11 +3,16 @@ namespace IndexPubMed.Input;
 /// <summary>
 /// Splits a stream into lines of raw UTF-8 bytes without decoding them, so JSON lines can go
 /// straight to <see cref="System.Text.Json.Utf8JsonReader"/>. Memory is one buffer as large as the
-/// longest line.
+/// longest line, and a line longer than the limit (64 MiB by default) is read through and refused, so that one
+/// endless line cannot exhaust memory.
 /// </summary>
 internal sealed class Utf8LineReader : IDisposable
 {
+    /// <summary>The default longest line: far above a dense 30,522-term vector line (under 1 MB) or any real document.</summary>
+    public const int DefaultMaxLineBytes = 64 << 20;
+
     private readonly Stream _stream;
+    private readonly int _maxLineBytes;
     private byte[] _buffer = new byte[1 << 16];
     private int _start;
     private int _end;
@@ -15,7 +20,11 @@ internal sealed class Utf8LineReader : IDisposable
     private bool _eof;
     private bool _atStart = true;
 
-    public Utf8LineReader(Stream stream) => _stream = stream;
+    public Utf8LineReader(Stream stream, int maxLineBytes = DefaultMaxLineBytes)
+    {
+        _stream = stream;
+        _maxLineBytes = maxLineBytes;
+    }
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
@@ -23,6 +32,8 @@ internal sealed class Utf8LineReader : IDisposable
     /// <summary>
     /// Next line without its terminator ("\n" or "\r\n"); the memory is valid until the next call.
     /// </summary>
+    /// <exception cref="FormatException">The next line is longer than the limit; it has been read through, and
+    /// <see cref="LineNumber"/> is its number, so the caller can report it and read on.</exception>
     public bool TryReadLine(out ReadOnlyMemory<byte> line)
     {
         while (true)
@@ -30,10 +41,18 @@ internal sealed class Utf8LineReader : IDisposable
             int nl = Array.IndexOf(_buffer, (byte)'\n', _start + _scanned, _end - _start - _scanned);
             if (nl >= 0)
             {
+                if (nl - _start > _maxLineBytes)
+                {
+                    SkipLongLine();
+                }
                 line = Take(nl, nl + 1);
                 return true;
             }
             _scanned = _end - _start;
+            if (_scanned > _maxLineBytes)
+            {
+                SkipLongLine();
+            }
             if (_eof)
             {
                 if (_start < _end)
@@ -46,6 +65,32 @@ internal sealed class Utf8LineReader : IDisposable
             }
             Fill();
         }
+    }
+
+    // Discards the current over-long line up to and including its newline, then throws.
+    private void SkipLongLine()
+    {
+        _atStart = false;
+        while (true)
+        {
+            int nl = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (nl >= 0)
+            {
+                _start = nl + 1;
+                break;
+            }
+            _start = _end = 0;
+            int n = _stream.Read(_buffer, 0, _buffer.Length);
+            if (n == 0)
+            {
+                _eof = true;
+                break;
+            }
+            _end = n;
+        }
+        _scanned = 0;
+        LineNumber++;
+        throw new FormatException($"line longer than {_maxLineBytes:N0} bytes; skipped");
     }
 
     private ReadOnlyMemory<byte> Take(int lineEnd, int next)

@@ -41,7 +41,7 @@ internal static class ImpactQuantizer
             }
             if (!IsValidWeight(values[i], options.Scale))
             {
-                Reject(options, stats, unknown: false, $"Term '{vocabulary[id]}' (id {id}) has weight {values[i].ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", "vector");
+                Reject(options, stats, unknown: false, $"Term '{vocabulary[id]}' (id {id}) has weight {values[i].ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact.ToString("N0", CultureInfo.InvariantCulture)} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", "vector");
                 continue;
             }
             ids.Add(id);
@@ -69,7 +69,7 @@ internal static class ImpactQuantizer
             }
             if (!IsValidWeight(weight, options.Scale))
             {
-                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
+                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and at most {Limit(options.Scale)} (impact {SpladeFieldOptions.MaxImpact.ToString("N0", CultureInfo.InvariantCulture)} at scale {options.Scale.ToString(CultureInfo.InvariantCulture)}).", nameof(termWeights));
                 continue;
             }
             if (!seen.Add(id))
@@ -114,7 +114,10 @@ internal static class ImpactQuantizer
         return Finish(ids, pairs.ConvertAll(p => p.Weight), id => pairs[id].Token, options, normalize, stats);
     }
 
-    private static bool IsValidWeight(float w, float scale) => float.IsFinite(w) && w > 0 && (double)w * scale < int.MaxValue;
+    // round(w x scale) <= MaxImpact exactly when w x scale < MaxImpact + 0.5 (midpoints round up).
+    private static bool IsValidWeight(float w, float scale) => float.IsFinite(w) && w > 0 && (double)w * scale < SpladeFieldOptions.MaxImpact + 0.5;
+
+    private static string Limit(float scale) => (SpladeFieldOptions.MaxImpact / (double)scale).ToString("G6", CultureInfo.InvariantCulture);
 
     // Counts a skipped entry, or throws under InvalidEntryHandling.Throw.
     private static void Reject(SpladeFieldOptions options, SpladeIndexingStats? stats, bool unknown, string message, string parameter)

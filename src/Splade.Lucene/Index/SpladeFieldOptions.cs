@@ -11,6 +11,16 @@ public sealed class SpladeFieldOptions
     /// <summary>The default <see cref="Scale"/>, Anserini's.</summary>
     public const float DefaultScale = 100f;
 
+    /// <summary>
+    /// The largest impact a term may have in one document: 65,535. An entry whose <c>round(w x Scale)</c> is larger is
+    /// an invalid entry (see <see cref="InvalidEntries"/>). In <see cref="SpladeStorageMode.TermFrequency"/> mode an
+    /// impact is indexed as that many repeated tokens, and a document's token positions must stay below 2^31:
+    /// 65,535 x a 32,768-term vocabulary is just under it, and with the default scale the bound is a weight of
+    /// 655, far above any SPLADE weight (about 0 to 3.5). Without it a weight of 2e7 ran for minutes and then failed
+    /// with Lucene's "position overflow".
+    /// </summary>
+    public const int MaxImpact = 65_535;
+
     /// <summary>Name of the Lucene field holding the vector. Default <c>"splade"</c>.</summary>
     public string FieldName { get; set; } = "splade";
 

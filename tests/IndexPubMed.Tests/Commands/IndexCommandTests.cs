@@ -83,7 +83,7 @@ public sealed class IndexCommandTests : IDisposable
     {
         using (IndexLock.Acquire(IndexDir))
         {
-            var e = Assert.Throws<IOException>(() => IndexLock.Acquire(IndexDir));
+            var e = Assert.Throws<IndexRefusedException>(() => IndexLock.Acquire(IndexDir));
             Assert.Contains("in use by another process", e.Message);
             Assert.Equal(2, Index(Baseline1));
         }

@@ -47,6 +47,25 @@ public sealed class SpladeFieldTests
     }
 
     [Fact]
+    public void ImpactsAboveMaxImpactAreInvalidEntriesAndTheBoundItselfIsAccepted()
+    {
+        // 655.35 x 100 = 65,535 = MaxImpact; 655.36 x 100 rounds to 65,536. A weight of 2e7 used to run for minutes
+        // and then fail with Lucene's "position overflow"; it is now refused at once, naming the term and the bound.
+        var atBound = new SpladeField(new Dictionary<string, float> { ["cat"] = 655.35f }, Vocab, new SpladeFieldOptions { StorageMode = SpladeStorageMode.Payload });
+        AssertTokenStream.Contents(atBound.GetTokenStream(null), ["cat"], [SpladeFieldOptions.MaxImpact]);
+        foreach (float weight in new[] { 655.36f, 2e7f })
+        {
+            var e = Assert.Throws<ArgumentException>(() => new SpladeField(new Dictionary<string, float> { ["dog"] = 1f, ["cat"] = weight }, Vocab));
+            Assert.Contains("'cat'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("65,535", e.Message, StringComparison.Ordinal);
+        }
+        var stats = new SpladeIndexingStats();
+        var field = new SpladeField(new Dictionary<string, float> { ["dog"] = 1f, ["cat"] = 2e7f }, Vocab, new SpladeFieldOptions { InvalidEntries = InvalidEntryHandling.Skip }, stats);
+        Assert.Equal(1, field.TermCount);
+        Assert.Equal(1, stats.InvalidWeights);
+    }
+
+    [Fact]
     public void UnknownTokensThrowOrAreSkippedAndCounted()
     {
         var weights = new Dictionary<string, float> { ["dog"] = 1f, ["no-such-token"] = 1f, ["cat"] = -2f };
