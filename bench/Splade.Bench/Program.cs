@@ -10,6 +10,10 @@ if (args[0] == "lucene")
 {
     return Splade.Bench.Lucene.LuceneBench.Run(args[1..]);
 }
+if (args[0] == "coldstart")
+{
+    return Splade.Bench.Pruning.ColdStartBench.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -39,6 +43,7 @@ static int Usage()
           encoder-pooling   in-graph vs managed vs export-time pooling: s/batch and peak memory
           encoder-latency   one short query: median and p99 latency, 2 and 1 threads
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
+          coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.
         """);
