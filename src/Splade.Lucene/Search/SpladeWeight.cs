@@ -32,7 +32,7 @@ internal sealed class SpladeWeight : Weight
         _boost = query.Boost;
         _pruning = pruning;
         // One weight per search: the segments of this search (in parallel or not) share the top-k threshold.
-        _top = pruning is not null && !query.Options.Exhaustive ? new TopKThreshold(pruning.K) : null;
+        _top = pruning is not null && !query.Options.Exhaustive ? pruning.Top ?? new TopKThreshold(pruning.K) : null;
     }
 
     public override Query Query => _query;

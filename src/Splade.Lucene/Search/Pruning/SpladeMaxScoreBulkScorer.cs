@@ -89,7 +89,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         _boundFactor = boost * (1.0 + ((postings.Length + 2) * Math.Pow(2, -22)));
         _top = top;
         _stats = stats;
-        _holder = new ScoreHolder(weight);
+        _holder = new ScoreHolder(weight) { OffersToTopK = true };
         int n = postings.Length;
         _state = new byte[n];
         _itemKeys = new double[2 * n];
