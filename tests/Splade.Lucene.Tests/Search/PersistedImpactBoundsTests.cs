@@ -104,7 +104,9 @@ public sealed class PersistedImpactBoundsTests
         using (var reader = DirectoryReader.Open(dir))
         {
             Assert.All(reader.Leaves, l => Assert.IsType<PersistedBoundsTerms>(l.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName)));
+            // Cold: persisted bounds without tiers; warm: tiers built on the second use of each term.
             CompareWithExhaustive(reader, corpus.Vocabulary, queries, "merged, cold");
+            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "merged, warm");
             CompareAllTerms(reader, "merged");
         }
     }

@@ -76,7 +76,10 @@ internal sealed class SegmentImpactBounds
             return bounds!;
         }
         // Computed with this caller's own enum; a concurrent caller may compute the same bounds, which is harmless.
-        var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier) : null)
+        // With persisted bounds, a term's first query runs without its tier (reading the bounds costs little,
+        // building the tier costs a scan of the postings), so that the first queries after opening an index
+        // are not slowed by tier building; the tier is built when the term is queried again.
+        var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier && found) : null)
             ?? Compute(termsEnum, payloads, wantTier);
         return terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
     }
