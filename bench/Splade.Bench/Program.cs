@@ -10,6 +10,10 @@ if (args[0] == "lucene")
 {
     return Splade.Bench.Lucene.LuceneBench.Run(args[1..]);
 }
+if (args[0] == "coldstart")
+{
+    return Splade.Bench.Pruning.ColdStartBench.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -44,6 +48,7 @@ static int Usage()
           encoder-device    cpu vs --device cuda:N (default cuda:0): documents/s and agreement; exit 3 without a usable GPU
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
+          coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.

@@ -220,7 +220,7 @@ internal static class PruningBench
 
     // Real SPLADE query vectors ({"id", "vector": {token: weight}}): only the weights are kept, rescaled so
     // that the heaviest is 3.5 like the synthetic queries; their tokens have no counterpart in the corpus.
-    private static List<float[]> ReadWeights(string file)
+    internal static List<float[]> ReadWeights(string file)
     {
         var result = new List<float[]>();
         foreach (var line in File.ReadLines(file))
@@ -241,15 +241,15 @@ internal static class PruningBench
         return result;
     }
 
-    private static double Median(IEnumerable<double> values) => Percentile(values.ToArray(), 0.5);
+    internal static double Median(IEnumerable<double> values) => Percentile(values.ToArray(), 0.5);
 
-    private static double Percentile(double[] values, double p)
+    internal static double Percentile(double[] values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -41,6 +41,8 @@ public static class Bm25Index
         {
             Similarity = similarity ?? CreateSimilarity(),
             OpenMode = OpenMode.CREATE_OR_APPEND,
+            // Persists the SPLADE field's impact bounds with each segment: no cold start for pruned search.
+            Codec = new Splade.Lucene.Codecs.SpladeCodec(PubMedSchema.Splade),
         };
     }
 

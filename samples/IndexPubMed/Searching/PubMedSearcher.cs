@@ -215,7 +215,7 @@ internal sealed class PubMedSearcher : IDisposable
         if (query is SpladeQuery splade)
         {
             // Dynamic pruning (or, with --exhaustive, full evaluation) gives the exact top k with ties at the cut
-            // broken by Lucene's document number, like any top-k search; they are shown by score, then PMID.
+            // broken by PMID (TieBreakField), whatever the segment layout; shown by score, then PMID.
             var ids = _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
             var scratch = new BytesRef();
             return SpladeSearcher.Search(Searcher, splade, k, SpladeStats).ScoreDocs
@@ -253,7 +253,8 @@ internal sealed class PubMedSearcher : IDisposable
         _directory.Dispose();
     }
 
-    private SpladeQueryOptions CreateSpladeQueryOptions() => new() { Exhaustive = _options.Exhaustive };
+    // Ties by PMID in the top-k selection itself, so a run does not depend on the segment layout.
+    private SpladeQueryOptions CreateSpladeQueryOptions() => new() { Exhaustive = _options.Exhaustive, TieBreakField = PubMedSchema.Id };
 
     private SpladeFieldSchema RequireSplade() =>
         Schema ?? throw new SearchSetupException("this index has no SPLADE field (was it built with --no-splade?): search it with --mode bm25.");

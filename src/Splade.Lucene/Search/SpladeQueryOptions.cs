@@ -38,6 +38,18 @@ public sealed class SpladeQueryOptions
     /// </summary>
     public bool ImpactTiers { get; set; } = true;
 
+    /// <summary>
+    /// Null (the default): <see cref="SpladeSearcher.Search"/> breaks score ties by Lucene's document number, as
+    /// <c>IndexSearcher.Search</c> does, so which tied documents make the top k depends on the segment layout
+    /// (indexing order, merges, a resumed or rebuilt index). A field name: ties are broken by that field's value
+    /// instead, smaller first (unsigned byte order of its UTF-8 value, which is ordinal order for ASCII ids),
+    /// in the top-k selection itself, pruned or exhaustive, so the same corpus gives the same top k whatever
+    /// its layout. The field must hold one unique external id per document as sorted or binary doc values
+    /// (e.g. <c>SortedDocValuesField</c>); a document without a value sorts as the empty id. Does not take
+    /// part in query equality.
+    /// </summary>
+    public string? TieBreakField { get; set; }
+
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
     public void Validate()
@@ -49,6 +61,10 @@ public sealed class SpladeQueryOptions
         if (float.IsNaN(MinWeight) || float.IsPositiveInfinity(MinWeight))
         {
             throw new ArgumentException($"{nameof(MinWeight)} must be a number below infinity, not {MinWeight}.", nameof(MinWeight));
+        }
+        if (TieBreakField is { Length: 0 })
+        {
+            throw new ArgumentException($"{nameof(TieBreakField)} must be a field name or null, not empty.", nameof(TieBreakField));
         }
         if (WeightScale is { } s && (!float.IsFinite(s) || s <= 0))
         {

@@ -17,7 +17,8 @@ public static class SpladeSearcher
 {
     /// <summary>
     /// The top <paramref name="k"/> documents, best first, ties by smaller document id, exactly as
-    /// <c>searcher.Search(query, k)</c> returns them. Pruned unless the query's
+    /// <c>searcher.Search(query, k)</c> returns them; or, when the query's <see cref="SpladeQueryOptions.TieBreakField"/>
+    /// is set, ties by that field's external id (then document id), whatever the segment layout. Pruned unless the query's
     /// <see cref="SpladeQueryOptions.Exhaustive"/> is set, or a query weight or the boost is not positive
     /// (upper bounds need positive weights). When pruned, <see cref="TopDocs.TotalHits"/> counts only the
     /// documents that were competitive when scored (a lower bound of the matching documents), and
@@ -38,6 +39,47 @@ public static class SpladeSearcher
         }
         stats?.AddSearch();
         var resolved = (SpladeQuery)query.Rewrite(searcher.IndexReader);
-        return searcher.Search(resolved.WithPruning(new SpladePruning(k, stats)), k);
+        if (resolved.Options.TieBreakField is not { } idField)
+        {
+            return searcher.Search(resolved.WithPruning(new SpladePruning(k, stats)), k);
+        }
+        // Ties by external id: the shared top k is the result; pruned scorers offer to it themselves, and the
+        // collector offers what an exhaustive scorer collects.
+        var top = new TopKThreshold(k, new ExternalIds(searcher.IndexReader, idField));
+        var collector = new TopKCollector(top);
+        searcher.Search(resolved.WithPruning(new SpladePruning(k, stats, top)), collector);
+        var hits = top.Sorted();
+        return new TopDocs(collector.Collected, hits, hits.Length == 0 ? float.NaN : hits[0].Score);
+    }
+
+    private sealed class TopKCollector : ICollector
+    {
+        private readonly TopKThreshold _top;
+        private Scorer? _scorer;
+        private bool _offer;
+        private int _docBase;
+
+        public TopKCollector(TopKThreshold top) => _top = top;
+
+        public int Collected { get; private set; }
+
+        public bool AcceptsDocsOutOfOrder => false;
+
+        public void SetScorer(Scorer scorer)
+        {
+            _scorer = scorer;
+            _offer = scorer is not ScoreHolder { OffersToTopK: true };
+        }
+
+        public void SetNextReader(global::Lucene.Net.Index.AtomicReaderContext context) => _docBase = context.DocBase;
+
+        public void Collect(int doc)
+        {
+            Collected++;
+            if (_offer)
+            {
+                _top.Offer(_scorer!.GetScore(), _docBase + doc, out _);
+            }
+        }
     }
 }

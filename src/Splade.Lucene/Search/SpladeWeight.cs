@@ -2,6 +2,7 @@ using System.Globalization;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
+using Splade.Lucene.Codecs;
 
 namespace Splade.Lucene.Search;
 
@@ -31,7 +32,7 @@ internal sealed class SpladeWeight : Weight
         _boost = query.Boost;
         _pruning = pruning;
         // One weight per search: the segments of this search (in parallel or not) share the top-k threshold.
-        _top = pruning is not null && !query.Options.Exhaustive ? new TopKThreshold(pruning.K) : null;
+        _top = pruning is not null && !query.Options.Exhaustive ? pruning.Top ?? new TopKThreshold(pruning.K) : null;
     }
 
     public override Query Query => _query;
@@ -118,6 +119,7 @@ internal sealed class SpladeWeight : Weight
         bool payloads = info.HasPayloads;
         var termsEnum = terms.GetEnumerator();
         var bounds = blockMax is null ? null : SegmentImpactBounds.For(reader);
+        var persisted = (terms as PersistedBoundsTerms)?.Bounds;
         List<ImpactPostings>? list = null;
         for (int i = 0; i < _terms.Length; i++)
         {
@@ -131,7 +133,7 @@ internal sealed class SpladeWeight : Weight
             if (docs is not null)
             {
                 (list ??= new List<ImpactPostings>(_terms.Length - i)).Add(new ImpactPostings(docs, _terms[i], _weights[i]));
-                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers));
+                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers, persisted));
             }
         }
         return list?.ToArray();

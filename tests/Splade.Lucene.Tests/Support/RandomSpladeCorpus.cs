@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucene.Net.Analysis.Core;
+using Lucene.Net.Codecs;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
@@ -108,7 +109,7 @@ public sealed class RandomSpladeCorpus
     /// Indexes every document in order (doc id = position) with a stored "id" and "title" field, then deletes
     /// the deleted ones. Small <paramref name="maxBufferedDocs"/> and no merging give many segments.
     /// </summary>
-    public Directory BuildIndex(SpladeStorageMode mode, int maxBufferedDocs, Func<int, string>? title = null)
+    public Directory BuildIndex(SpladeStorageMode mode, int maxBufferedDocs, Func<int, string>? title = null, Codec? codec = null)
     {
         var dir = new RAMDirectory();
         var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
@@ -117,6 +118,10 @@ public sealed class RandomSpladeCorpus
             RAMBufferSizeMB = 256,
             MergePolicy = NoMergePolicy.COMPOUND_FILES,
         };
+        if (codec is not null)
+        {
+            config.Codec = codec;
+        }
         var options = new SpladeFieldOptions { FieldName = FieldName, StorageMode = mode, Scale = Scale };
         using (var writer = new IndexWriter(dir, config))
         {

@@ -12,6 +12,9 @@ internal sealed class ScoreHolder : Scorer
 
     public int Doc { get; set; } = -1;
 
+    /// <summary>True when the bulk scorer offers documents to the search's <see cref="TopKThreshold"/> itself (pruning).</summary>
+    public bool OffersToTopK { get; init; }
+
     public float Score { get; set; }
 
     public override int DocID => Doc;

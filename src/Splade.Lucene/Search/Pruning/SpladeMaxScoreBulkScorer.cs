@@ -62,6 +62,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
     private readonly int[] _bufferCount;
     private readonly int[] _cursor;
     private readonly double[] _partial = new double[WindowSize];
+    private float[]? _floatScores;
     private readonly ulong[] _matched = new ulong[WindowSize / 64];
     private readonly double[] _subTotal = new double[WindowSize >> SubShift];
     private int _checkCount;
@@ -88,7 +89,7 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
         _boundFactor = boost * (1.0 + ((postings.Length + 2) * Math.Pow(2, -22)));
         _top = top;
         _stats = stats;
-        _holder = new ScoreHolder(weight);
+        _holder = new ScoreHolder(weight) { OffersToTopK = true };
         int n = postings.Length;
         _state = new byte[n];
         _itemKeys = new double[2 * n];
@@ -167,6 +168,13 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
             return;
         }
         _windowsScored++;
+        if (firstEssential == 0)
+        {
+            // No part can be left out (the threshold is still low, as at large k): score the window term at a
+            // time in float, exactly as the exhaustive scorer does, without the bookkeeping of pruning.
+            ScoreWindowExhaustively(collector, windowMin, windowEnd, threshold);
+            return;
+        }
         for (int i = 0; i < _postings.Length; i++)
         {
             switch (_state[i])
@@ -229,6 +237,68 @@ internal sealed class SpladeMaxScoreBulkScorer : BulkScorer
                 }
                 float score = ExactScore(doc);
                 _documentsScored++;
+                if (_top.Offer(score, _docBase + doc, out float updated))
+                {
+                    threshold = updated;
+                    _holder.Doc = doc;
+                    _holder.Score = score;
+                    collector.Collect(doc);
+                }
+            }
+            while (bits != 0);
+        }
+    }
+
+    // Every present term's postings in the window, added in float in query term order (the exhaustive scorers'
+    // order, so the sums are bit-identical); documents below the threshold are not offered.
+    private void ScoreWindowExhaustively(ICollector collector, int windowMin, int windowEnd, double threshold)
+    {
+        var scores = _floatScores ??= new float[WindowSize];
+        var matched = _matched;
+        for (int i = 0; i < _postings.Length; i++)
+        {
+            if (_state[i] == Absent)
+            {
+                continue;
+            }
+            var p = _postings[i];
+            float weight = _weights[i];
+            int doc = p.Doc;
+            if (doc < windowMin)
+            {
+                doc = p.Advance(windowMin);
+            }
+            int count = 0;
+            while (doc < windowEnd)
+            {
+                int slot = doc - windowMin;
+                scores[slot] += weight * (float)p.Impact();
+                matched[slot >> 6] |= 1UL << slot;
+                count++;
+                doc = p.NextDoc();
+            }
+            _postingsRead += count;
+        }
+        for (int w = 0; w < matched.Length; w++)
+        {
+            ulong bits = matched[w];
+            if (bits == 0)
+            {
+                continue;
+            }
+            matched[w] = 0;
+            do
+            {
+                int slot = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                float score = scores[slot] * _boost;
+                scores[slot] = 0f;
+                _documentsScored++;
+                if (score < threshold)
+                {
+                    continue;
+                }
+                int doc = windowMin + slot;
                 if (_top.Offer(score, _docBase + doc, out float updated))
                 {
                     threshold = updated;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
+using Splade.Lucene.Codecs;
 
 namespace Splade.Lucene.Search;
 
@@ -33,7 +34,7 @@ internal sealed class SegmentImpactBounds
 
     // Measured at 1M synthetic documents: a tier above the median left many borderline documents to check
     // against the low part's postings (2.0x faster than BooleanQuery); above the 30th percentile, 2.5x.
-    private const double TierLowFraction = 0.15;
+    internal const double TierLowFraction = 0.15;
 
     private static readonly ConditionalWeakTable<object, SegmentImpactBounds> Cache = new();
 
@@ -57,7 +58,8 @@ internal sealed class SegmentImpactBounds
     /// <param name="termsEnum">Positioned on the term.</param>
     /// <param name="payloads">Whether impacts are payloads.</param>
     /// <param name="tier">Whether the caller wants the high-impact tier (computed, once, only when asked for).</param>
-    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier)
+    /// <param name="persisted">The field's bounds persisted with the segment (<see cref="SpladeCodec"/>), or null.</param>
+    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier, PersistedFieldBounds? persisted = null)
     {
         if (!_fields.TryGetValue(field, out var terms))
         {
@@ -74,11 +76,15 @@ internal sealed class SegmentImpactBounds
             return bounds!;
         }
         // Computed with this caller's own enum; a concurrent caller may compute the same bounds, which is harmless.
-        var computed = Compute(termsEnum, payloads, wantTier);
+        // With persisted bounds, a term's first query runs without its tier (reading the bounds costs little,
+        // building the tier costs a scan of the postings), so that the first queries after opening an index
+        // are not slowed by tier building; the tier is built when the term is queried again.
+        var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier && found) : null)
+            ?? Compute(termsEnum, payloads, wantTier);
         return terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
     }
 
-    private TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier)
+    internal TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier)
     {
         var maxima = new int[_blocks];
         Array.Fill(maxima, -1);
@@ -130,12 +136,62 @@ internal sealed class SegmentImpactBounds
         return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!) : new TermImpactBounds(maxima, quantized, tierComputed: wantTier);
     }
 
+    // The persisted block and sub-block maxima and tier threshold; the tier itself (when wanted) from one scan of
+    // the postings, with no sorting. Null when the term was not persisted.
+    internal TermImpactBounds? FromPersisted(PersistedFieldBounds persisted, string term, TermsEnum termsEnum, bool payloads, bool wantTier)
+    {
+        var maxima = new int[_blocks];
+        var quantized = new byte[_subBlocks];
+        if (!persisted.TryRead(term, maxima, quantized, out int tau, out int docFreq) || docFreq != termsEnum.DocFreq)
+        {
+            return null;
+        }
+        if (!wantTier || tau < 0)
+        {
+            return new TermImpactBounds(maxima, quantized, tierComputed: wantTier);
+        }
+        DocsEnum? docs = payloads
+            ? termsEnum.DocsAndPositions(null, null, DocsAndPositionsFlags.PAYLOADS)
+            : termsEnum.Docs(null, null, DocsFlags.FREQS);
+        if (docs is null)
+        {
+            return new TermImpactBounds(maxima, quantized, tierComputed: true);
+        }
+        var postings = new ImpactPostings(docs, string.Empty, 1f);
+        var highDocs = new List<int>(termsEnum.DocFreq);
+        var highImpacts = new List<int>(termsEnum.DocFreq);
+        int doc;
+        while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+        {
+            int impact = postings.Impact();
+            if (impact > tau)
+            {
+                highDocs.Add(doc);
+                highImpacts.Add(impact);
+            }
+        }
+        return BuildTier(maxima, quantized, tau, highDocs, highImpacts);
+    }
+
     private TermImpactBounds WithTier(int[] maxima, byte[] quantized, List<int> docs, List<int> impacts)
     {
         var sorted = impacts.ToArray();
         Array.Sort(sorted);
         int tau = sorted[(int)(sorted.Length * TierLowFraction)];
-        int count = sorted.Length - FirstAtLeast(sorted, tau + 1);
+        return BuildTier(maxima, quantized, tau, docs, impacts);
+    }
+
+    // The tier of the postings above tau (the others in the lists are skipped).
+    private TermImpactBounds BuildTier(int[] maxima, byte[] quantized, int tau, List<int> docs, List<int> impacts)
+    {
+        int count = 0;
+        foreach (int impact in impacts)
+        {
+            if (impact > tau)
+            {
+                count++;
+            }
+        }
         if (count == 0)
         {
             return new TermImpactBounds(maxima, quantized, tierComputed: true);
@@ -164,23 +220,5 @@ internal sealed class SegmentImpactBounds
             blockStart[nextBlock++] = n;
         }
         return new TermImpactBounds(maxima, quantized, tau, highOffsets, highImpacts, blockStart, tierComputed: true);
-    }
-
-    private static int FirstAtLeast(int[] sorted, int value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

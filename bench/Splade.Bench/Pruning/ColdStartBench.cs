@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Splade.Bench.Lucene;
+using Splade.Encoder;
+using Splade.Lucene.Codecs;
+using Splade.Lucene.Search;
+
+namespace Splade.Bench.Pruning;
+
+/// <summary>
+/// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
+/// [--query-vectors FILE] [--persisted]</c>: what a user's fresh process sees. Opens the pruning bench's index
+/// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
+/// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch
+/// mean), then measures warm latency pruned and exhaustive interleaved per query (rotating order), checking
+/// that both return the same top k. Run it once per process: the first pass includes JIT and bound loading.
+/// </summary>
+internal static class ColdStartBench
+{
+    public static int Run(string[] args)
+    {
+        int docs = 200_000, seed = 42, segments = 8, queryCount = 300, k = 10;
+        string root = "/work/bench-data";
+        string? vectors = null;
+        bool persisted = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--docs": docs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--queries": queryCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--segments": segments = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--k": k = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--dir": root = Next(); break;
+                case "--query-vectors": vectors = Next(); break;
+                case "--persisted": persisted = true; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}");
+                    return 2;
+            }
+        }
+        var corpus = new SyntheticCorpus(seed);
+        string path = BenchIndex.Ensure(corpus, seed, docs, segments, root);
+        if (persisted)
+        {
+            path = EnsurePersisted(path);
+        }
+        SparseVector[] queries = vectors is null
+            ? corpus.Queries(queryCount).ToArray()
+            : PruningBench.ReadWeights(vectors).Take(queryCount).Select((w, i) => corpus.QueryWithWeights(i, w)).ToArray();
+        string set = vectors is null ? "synthetic" : Path.GetFileName(vectors);
+        double medianTerms = PruningBench.Median(queries.Select(q => (double)q.Count));
+
+        long t0 = Stopwatch.GetTimestamp();
+        using var reader = DirectoryReader.Open(FSDirectory.Open(path));
+        var searcher = new IndexSearcher(reader);
+        double openMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary)).ToArray();
+        var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
+
+        // The batch as the CLI runs it: fresh process, each query once, pruned.
+        var cold = new double[queries.Length];
+        for (int i = 0; i < queries.Length; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            SpladeSearcher.Search(searcher, pruned[i], k);
+            cold[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        // Warm: exhaustive once more to warm it too, then interleaved.
+        foreach (var q in exhaustive)
+        {
+            SpladeSearcher.Search(searcher, q, k);
+        }
+        var warm = new[] { new double[queries.Length], new double[queries.Length] };
+        int same = 0;
+        string load = PruningBench.LoadAverage();
+        for (int i = 0; i < queries.Length; i++)
+        {
+            TopDocs? a = null, b = null;
+            for (int r = 0; r < 2; r++)
+            {
+                int v = (i + r) % 2;
+                long t = Stopwatch.GetTimestamp();
+                var hits = SpladeSearcher.Search(searcher, v == 0 ? pruned[i] : exhaustive[i], k);
+                warm[v][i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+                if (v == 0)
+                {
+                    a = hits;
+                }
+                else
+                {
+                    b = hits;
+                }
+            }
+            same += a!.ScoreDocs.Select(h => (h.Doc, h.Score)).SequenceEqual(b!.ScoreDocs.Select(h => (h.Doc, h.Score))) ? 1 : 0;
+        }
+        double warmPruned = PruningBench.Median(warm[0]);
+        double warmExhaustive = PruningBench.Median(warm[1]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"coldstart docs={docs} k={k} {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; " +
+            $"first query {cold[0]:F1} ms; first-batch mean {cold.Average():F2} ms; first 10 mean {cold.Take(10).Average():F1} ms; " +
+            $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
+            $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}"));
+        return same == queries.Length ? 0 : 1;
+    }
+
+    // A copy of the index with every segment rewritten through SpladeCodec (one AddIndexes per segment keeps
+    // the segment layout), as an upgrade of an existing index would do.
+    private static string EnsurePersisted(string path)
+    {
+        string target = path + "-sib";
+        if (File.Exists(Path.Combine(target, "complete")))
+        {
+            return target;
+        }
+        if (System.IO.Directory.Exists(target))
+        {
+            System.IO.Directory.Delete(target, recursive: true);
+        }
+        var clock = Stopwatch.StartNew();
+        using (var source = DirectoryReader.Open(FSDirectory.Open(path)))
+        using (var dir = FSDirectory.Open(target))
+        using (var writer = new IndexWriter(dir, new IndexWriterConfig(global::Lucene.Net.Util.LuceneVersion.LUCENE_48, null)
+        {
+            Codec = new SpladeCodec("splade"),
+            MergePolicy = NoMergePolicy.NO_COMPOUND_FILES,
+        }))
+        {
+            foreach (var leaf in source.Leaves)
+            {
+                writer.AddIndexes(leaf.AtomicReader);
+            }
+            writer.SetCommitData(source.IndexCommit.UserData);
+            writer.Commit();
+        }
+        File.WriteAllText(Path.Combine(target, "complete"), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        long sib = new DirectoryInfo(target).EnumerateFiles("*.sib").Sum(f => f.Length);
+        long all = new DirectoryInfo(target).EnumerateFiles().Sum(f => f.Length);
+        Console.WriteLine($"rewrote {path} with persisted bounds in {clock.Elapsed.TotalSeconds:F0} s: {all / 1e6:F0} MB of which .sib {sib / 1e6:F1} MB");
+        return target;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Splade.Encoder;
+using Splade.Lucene.Codecs;
+using Splade.Lucene.Documents;
+using Splade.Lucene.Index;
+using Splade.Lucene.Search;
+using Splade.Lucene.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Splade.Lucene.Tests.Search;
+
+/// <summary>
+/// With <see cref="SpladeQueryOptions.TieBreakField"/>, the top k is chosen by score then external id, so two
+/// different segment layouts of the same corpus (another indexing order, other segment sizes, merged or not)
+/// give identical top k, pruned or exhaustive, equal to a brute-force ranking by (score desc, id asc).
+/// </summary>
+public sealed class TieBreakByIdTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public TieBreakByIdTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData(SpladeStorageMode.TermFrequency)]
+    [InlineData(SpladeStorageMode.Payload)]
+    public void SameTopKWhateverTheSegmentLayout(SpladeStorageMode mode)
+    {
+        var random = TestRandom.Create(_output);
+        var vocabulary = FakeSparseEncoder.BertVocabulary;
+        // Few terms, impacts 1 to 3, equal query weights: thousands of documents share each score.
+        int[] terms = Enumerable.Range(2000, 10).ToArray();
+        int n = 9000;
+        var docs = new SparseVector[n];
+        var ids = new string[n];
+        for (int d = 0; d < n; d++)
+        {
+            var chosen = terms.Where(_ => random.NextDouble() < 0.3).DefaultIfEmpty(terms[random.Next(terms.Length)]).ToArray();
+            docs[d] = SparseVector.Create(chosen, chosen.Select(_ => random.Next(1, 4) / 100f).ToArray());
+            ids[d] = "doc" + random.Next(1_000_000).ToString("D6", CultureInfo.InvariantCulture) + "-" + d.ToString(CultureInfo.InvariantCulture);
+        }
+        var order = Enumerable.Range(0, n).ToArray();
+        var shuffled = order.OrderBy(_ => random.Next()).ToArray();
+        using var a = Build(docs, ids, vocabulary, mode, order, maxBufferedDocs: 2500, codec: false, forceMerge: false);
+        using var b = Build(docs, ids, vocabulary, mode, shuffled, maxBufferedDocs: 1700, codec: true, forceMerge: true);
+        using var ra = DirectoryReader.Open(a);
+        using var rb = DirectoryReader.Open(b);
+        Assert.Equal(4, ra.Leaves.Count);
+        Assert.Single(rb.Leaves);
+        var searchers = new[] { new IndexSearcher(ra), new IndexSearcher(ra, TaskScheduler.Default), new IndexSearcher(rb) };
+        int tiesAtCut = 0;
+        for (int q = 0; q < 8; q++)
+        {
+            var qTerms = terms.Where(_ => random.NextDouble() < 0.5).DefaultIfEmpty(terms[0]).ToArray();
+            float weight = q % 2 == 0 ? 1f : 0.3f;
+            var vector = SparseVector.Create(qTerms, qTerms.Select(_ => weight).ToArray());
+            var expected = BruteForce(docs, ids, vector, vocabulary);
+            foreach (int k in new[] { 10, 1000 })
+            {
+                var want = expected.Take(k).ToList();
+                tiesAtCut += want.Count == k && expected.Count > k && expected[k].Score == want[^1].Score ? 1 : 0;
+                foreach (bool exhaustive in new[] { false, true })
+                {
+                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive };
+                    var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, vocabulary, options);
+                    for (int s = 0; s < searchers.Length; s++)
+                    {
+                        var top = SpladeSearcher.Search(searchers[s], query, k);
+                        var reader = searchers[s].IndexReader;
+                        var got = top.ScoreDocs.Select(h => (reader.Document(h.Doc).Get("id"), h.Score)).ToList();
+                        Assert.True(want.SequenceEqual(got), $"query {q} k={k} exhaustive={exhaustive} searcher {s}: first difference at {FirstDifference(want, got)}");
+                        Assert.Equal(want[0].Score, top.MaxScore);
+                    }
+                }
+            }
+        }
+        Assert.True(tiesAtCut >= 8, $"only {tiesAtCut} cuts fell inside a tie");
+    }
+
+    [Fact]
+    public void AFieldWithoutDocValuesIsRefused()
+    {
+        using var dir = new RAMDirectory();
+        using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+        {
+            writer.AddDocument(new Document { new StringField("id", "x", Field.Store.YES), new TextField(RandomSpladeCorpus.FieldName, "a", Field.Store.NO) });
+        }
+        using var reader = DirectoryReader.Open(dir);
+        var query = new SpladeQuery(RandomSpladeCorpus.FieldName, [new KeyValuePair<string, float>("a", 1f)], new SpladeQueryOptions { TieBreakField = "id" });
+        var e = Assert.Throws<ArgumentException>(() => SpladeSearcher.Search(new IndexSearcher(reader), query, 5));
+        Assert.Contains("'id'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new SpladeQueryOptions { TieBreakField = "" }.Validate());
+    }
+
+    private static string FirstDifference(List<(string, float)> want, List<(string, float)> got)
+    {
+        for (int i = 0; i < Math.Max(want.Count, got.Count); i++)
+        {
+            var w = i < want.Count ? want[i].ToString() : "none";
+            var g = i < got.Count ? got[i].ToString() : "none";
+            if (w != g)
+            {
+                return $"rank {i}: expected {w}, got {g}";
+            }
+        }
+        return "none";
+    }
+
+    private static List<(string Id, float Score)> BruteForce(SparseVector[] docs, string[] ids, SparseVector query, Vocabulary vocabulary)
+    {
+        var weights = Enumerable.Range(0, query.Count).ToDictionary(i => query.Indices[i], i => query.Values[i]);
+        var order = weights.Keys.OrderBy(id => vocabulary[id], StringComparer.Ordinal).ToArray();
+        var hits = new List<(string, float)>();
+        for (int d = 0; d < docs.Length; d++)
+        {
+            var impacts = Enumerable.Range(0, docs[d].Count).ToDictionary(i => docs[d].Indices[i], i => (int)Math.Round(docs[d].Values[i] * RandomSpladeCorpus.Scale));
+            float score = 0f;
+            bool matched = false;
+            foreach (int t in order)
+            {
+                if (impacts.TryGetValue(t, out int impact))
+                {
+                    score += weights[t] * (float)impact;
+                    matched = true;
+                }
+            }
+            if (matched)
+            {
+                hits.Add((ids[d], score));
+            }
+        }
+        return hits.OrderByDescending(h => h.Item2).ThenBy(h => h.Item1, StringComparer.Ordinal).ToList();
+    }
+
+    private static global::Lucene.Net.Store.Directory Build(SparseVector[] docs, string[] ids, Vocabulary vocabulary, SpladeStorageMode mode, int[] order, int maxBufferedDocs, bool codec, bool forceMerge)
+    {
+        var dir = new RAMDirectory();
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
+        {
+            MaxBufferedDocs = maxBufferedDocs,
+            MergePolicy = forceMerge ? new LogDocMergePolicy() : NoMergePolicy.COMPOUND_FILES,
+        };
+        if (codec)
+        {
+            config.Codec = new SpladeCodec(RandomSpladeCorpus.FieldName);
+        }
+        var options = new SpladeFieldOptions { FieldName = RandomSpladeCorpus.FieldName, StorageMode = mode, Scale = RandomSpladeCorpus.Scale };
+        using var writer = new IndexWriter(dir, config);
+        foreach (int d in order)
+        {
+            writer.AddDocument(new Document
+            {
+                new StringField("id", ids[d], Field.Store.YES),
+                new SortedDocValuesField("id", new BytesRef(ids[d])),
+                new SpladeField(docs[d], vocabulary, options),
+            });
+        }
+        if (forceMerge)
+        {
+            writer.ForceMerge(1);
+        }
+        writer.Commit();
+        return dir;
+    }
+}
