@@ -61,6 +61,12 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     /// <summary>Whether pooling runs inside the ONNX graph (true for pooled models and the default for logits models).</summary>
     public bool PoolingInGraph => _outputIsPooled;
 
+    /// <summary>
+    /// Column slices the vocabulary projection is computed in (pooling in the graph, one slice at a time);
+    /// 0 when the whole [batch, sequence, vocabulary] logits tensor is made.
+    /// </summary>
+    internal int ProjectionSlices { get; private init; }
+
     /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
     public int MaxSequenceLength => _maxLength;
 
@@ -116,9 +122,11 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         }
         bool pooled = graph.PooledOutput is not null;
         string outputName = modelOutput;
-        if (!pooled && options.Pooling != PoolingLocation.Managed)
+        int slices = 0;
+        if (!pooled && PoolingPlan.PoolInGraph(options.Pooling, graph.Proto, modelOutput))
         {
-            bytes = PoolingGraph.AppendPooling(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
+            bytes = PoolingGraph.AppendPooling(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
+                out slices, PooledOutputName, options.VocabularySliceColumns);
             (outputName, pooled) = (PooledOutputName, true);
         }
 
@@ -138,7 +146,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             {
                 throw new SpladeModelException($"The model needs inputs this encoder cannot fill: {string.Join(", ", unknown)}.", model.OnnxPath);
             }
-            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, options, modelId);
+            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, options, modelId) { ProjectionSlices = slices };
         }
         catch
         {
