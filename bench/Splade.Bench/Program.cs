@@ -22,6 +22,7 @@ try
         "encoder" => EncoderThroughputBenchmark.Run(options),
         "encoder-pooling" => EncoderPoolingBenchmark.Run(options),
         "encoder-latency" => EncoderLatencyBenchmark.Run(options),
+        "encoder-int8" => EncoderInt8Benchmark.Run(options),
         _ => Usage(),
     };
 }
@@ -38,6 +39,7 @@ static int Usage()
           encoder           whole encoder vs bare InferenceSession.Run, documents/s
           encoder-pooling   in-graph vs managed vs export-time pooling: s/batch and peak memory
           encoder-latency   one short query: median and p99 latency, 2 and 1 threads
+          encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.

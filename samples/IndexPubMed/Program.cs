@@ -8,4 +8,5 @@ root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ReindexCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(QuantizeCommand.Create());
 return root.Parse(args).Invoke();

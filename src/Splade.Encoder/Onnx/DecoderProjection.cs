@@ -275,6 +275,9 @@ internal sealed class DecoderProjection
     /// <summary>The name of the initializer holding W (or, for tied weights, the embedding matrix W transposes).</summary>
     public string WeightInitializer => _weight.Name;
 
+    /// <summary>The initializers the projection reads (W, and its scale and zero point when int8; not the bias).</summary>
+    public IEnumerable<string> Initializers => new[] { _weight.Name, _scale?.Name, _zeroPoint?.Name }.OfType<string>();
+
     private static TensorProto FloatTensor(float[] values, params long[] dims)
     {
         var tensor = new TensorProto { DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };

@@ -119,6 +119,11 @@ internal static class DynamicQuantization
                 && users[0] is { OpType: "Add", Input.Count: 2 } add && add.Domain is "" or "ai.onnx")
             {
                 string other = add.Input[0] == matMulOutput ? add.Input[1] : add.Input[0];
+                // Exporters share equal constants (all-zero biases) through Identity nodes.
+                while (!initializers.ContainsKey(other) && producers.TryGetValue(other, out var identity) && identity.OpType == "Identity" && identity.Input.Count == 1)
+                {
+                    other = identity.Input[0];
+                }
                 if (other != matMulOutput && initializers.TryGetValue(other, out var bias) && IsPlainFloat(bias) && bias.Dims.Count == 1 && bias.Dims[0] == n)
                 {
                     replacement.Input.Add(other);

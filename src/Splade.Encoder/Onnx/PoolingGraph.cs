@@ -139,7 +139,7 @@ internal static class PoolingGraph
                 graph.Node.Remove(node);
             }
             (pooled, slices) = builder.EmitSliced(projection, sliceColumns, attentionMaskInput, strategy, activation, outputName);
-            RemoveUnusedInitializers(graph, projection.WeightInitializer, projection.Bias);
+            RemoveUnusedInitializers(graph, [.. projection.Initializers, projection.Bias]);
         }
         else
         {
