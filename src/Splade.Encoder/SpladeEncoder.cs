@@ -130,7 +130,13 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             (outputName, pooled) = (PooledOutputName, true);
         }
 
+        // The file bytes and the parsed graph are garbage now: free them before ONNX Runtime makes its copy.
+        long size = bytes.LongLength;
+        graph = null!;
+        LoadMemory.Release(size);
         var session = CreateSession(bytes, model.OnnxPath, options);
+        bytes = null!;
+        LoadMemory.Release(size);
         try
         {
             var inputs = session.InputMetadata;
