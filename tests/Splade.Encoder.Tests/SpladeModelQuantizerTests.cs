@@ -102,9 +102,10 @@ public sealed class SpladeModelQuantizerTests : IClassFixture<SpladeModelQuantiz
         }
         double meanJaccard = jaccardSum / texts.Count, meanTop = topSum / texts.Count;
         _output.WriteLine($"{texts.Count} golden texts: active-set Jaccard mean {meanJaccard:F3} (min {worstJaccard:F3}), top-10 overlap mean {meanTop:F3}");
-        // Measured on this fixture: Jaccard mean 0.93, top-10 overlap 0.9; random weights make it a hard case.
-        Assert.True(meanJaccard >= 0.8, $"mean Jaccard {meanJaccard:F3}");
-        Assert.True(meanTop >= 0.7, $"mean top-10 overlap {meanTop:F3}");
+        // Measured on this fixture (bench encoder-int8 --texts golden): Jaccard 0.988 and top-10 overlap 0.986
+        // on the documents, 1.0 on the queries; the bounds leave room for other CPUs' integer kernels.
+        Assert.True(meanJaccard >= 0.95, $"mean Jaccard {meanJaccard:F3}");
+        Assert.True(meanTop >= 0.95, $"mean top-10 overlap {meanTop:F3}");
     }
 
     [Fact]
