@@ -123,18 +123,30 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         bool pooled = graph.PooledOutput is not null;
         string outputName = modelOutput;
         int slices = 0;
+        long size = bytes.LongLength;
+        string? rewrittenFile = null;
         if (!pooled && PoolingPlan.PoolInGraph(options.Pooling, graph.Proto, modelOutput))
         {
-            bytes = PoolingGraph.AppendPooling(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
+            PoolingGraph.AppendPoolingInPlace(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
                 out slices, PooledOutputName, options.VocabularySliceColumns);
             (outputName, pooled) = (PooledOutputName, true);
+            // A large rewritten model goes to ONNX Runtime through a temporary file rather than a second managed copy.
+            rewrittenFile = LoadMemory.TryWriteTemporary(graph.Proto, size);
+            bytes = rewrittenFile is null ? Google.Protobuf.MessageExtensions.ToByteArray(graph.Proto) : [];
         }
 
         // The file bytes and the parsed graph are garbage now: free them before ONNX Runtime makes its copy.
-        long size = bytes.LongLength;
         graph = null!;
         LoadMemory.Release(size);
-        var session = CreateSession(bytes, model.OnnxPath, options);
+        InferenceSession session;
+        try
+        {
+            session = rewrittenFile is null ? CreateSession(bytes, model.OnnxPath, options) : CreateSession(rewrittenFile, model.OnnxPath, options);
+        }
+        finally
+        {
+            LoadMemory.DeleteTemporary(rewrittenFile);
+        }
         bytes = null!;
         LoadMemory.Release(size);
         try
@@ -285,7 +297,13 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         return Model.SimilarityFunction == SimilarityFunction.Cosine ? vector.Normalize() : vector;
     }
 
-    private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options)
+    private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options) =>
+        CreateSession(sessionOptions => new InferenceSession(bytes, sessionOptions), path, options);
+
+    private static InferenceSession CreateSession(string file, string path, SpladeEncoderOptions options) =>
+        CreateSession(sessionOptions => new InferenceSession(file, sessionOptions), path, options);
+
+    private static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, string path, SpladeEncoderOptions options)
     {
         using var sessionOptions = new SessionOptions
         {
@@ -296,7 +314,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         };
         try
         {
-            return new InferenceSession(bytes, sessionOptions);
+            return create(sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {

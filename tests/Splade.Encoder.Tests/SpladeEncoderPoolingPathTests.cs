@@ -79,6 +79,36 @@ public sealed class SpladeEncoderPoolingPathTests
     }
 
     [Fact]
+    public void LoadThroughATemporaryFile_GivesTheSameVectors()
+    {
+        // Large models (>= 64 MB) reach ONNX Runtime through a temporary file; force that path on the tiny one.
+        long saved = LoadMemory.TemporaryFileThreshold;
+        SpladeEncoder viaFile;
+        LoadMemory.TemporaryFileThreshold = 0;
+        try
+        {
+            viaFile = SpladeEncoder.Create(TinySplade.Directory);
+        }
+        finally
+        {
+            LoadMemory.TemporaryFileThreshold = saved;
+        }
+        using (viaFile)
+        {
+            using var viaBytes = SpladeEncoder.Create(TinySplade.Directory);
+            Assert.Equal(viaBytes.ModelId, viaFile.ModelId);
+            Assert.Equal(ExpectedSlices, viaFile.ProjectionSlices);
+            var texts = TinySplade.Load().Encodings.Where(e => e.Kind == "doc").Select(e => e.Text).ToList();
+            var a = viaFile.EncodeDocuments(texts);
+            var b = viaBytes.EncodeDocuments(texts);
+            for (int i = 0; i < texts.Count; i++)
+            {
+                Assert.True(a[i] == b[i], $"text {i}: the file-loaded session gives another vector");
+            }
+        }
+    }
+
+    [Fact]
     public void NegativeSliceColumns_IsRejectedByValidate()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SpladeEncoderOptions { VocabularySliceColumns = -1 }.Validate());

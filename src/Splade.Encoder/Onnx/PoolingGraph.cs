@@ -82,6 +82,22 @@ internal static class PoolingGraph
         string outputName = "sparse_vector",
         int sliceColumns = DefaultSliceColumns)
     {
+        AppendPoolingInPlace(proto, logitsOutput, attentionMaskInput, strategy, activation, sourcePath, out slices, outputName, sliceColumns);
+        return proto.ToByteArray();
+    }
+
+    /// <summary>As the <see cref="ModelProto"/> overload of AppendPooling, without serializing: the caller writes the model where it wants.</summary>
+    public static void AppendPoolingInPlace(
+        ModelProto proto,
+        string logitsOutput,
+        string attentionMaskInput,
+        SpladePoolingStrategy strategy,
+        SpladeActivation activation,
+        string? sourcePath,
+        out int slices,
+        string outputName = "sparse_vector",
+        int sliceColumns = DefaultSliceColumns)
+    {
         ArgumentNullException.ThrowIfNull(proto);
         ArgumentException.ThrowIfNullOrEmpty(logitsOutput);
         ArgumentException.ThrowIfNullOrEmpty(attentionMaskInput);
@@ -170,7 +186,6 @@ internal static class PoolingGraph
                 },
             },
         });
-        return proto.ToByteArray();
     }
 
     // The projection's weight (or the bias) may have other users, such as the word-embedding Gather of tied weights.
