@@ -29,6 +29,7 @@ try
         "facade" => Splade.Bench.Facade.FacadeIndexingBench.Run(options),
         "encoder-longtext" => LongTextBenchmark.Run(options),
         "encoder-device" => EncoderDeviceBenchmark.Run(options),
+        "encoder-int8" => EncoderInt8Benchmark.Run(options),
         _ => Usage(),
     };
 }
@@ -47,6 +48,7 @@ static int Usage()
           encoder-latency   one short query: median and p99 latency, 2 and 1 threads
           encoder-device    cpu vs --device cuda:N (default cuda:0): documents/s and agreement; exit 3 without a usable GPU
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
+          encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents

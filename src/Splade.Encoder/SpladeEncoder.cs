@@ -68,6 +68,12 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
     /// <summary>Where the model runs.</summary>
     public SpladeDevice Device { get; private init; }
 
+    /// <summary>
+    /// Column slices the vocabulary projection is computed in (pooling in the graph, one slice at a time);
+    /// 0 when the whole [batch, sequence, vocabulary] logits tensor is made.
+    /// </summary>
+    internal int ProjectionSlices { get; private init; }
+
     /// <summary>Maximum word pieces per text, counting [CLS] and [SEP].</summary>
     public int MaxSequenceLength => _maxLength;
 
@@ -133,13 +139,33 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         }
         bool pooled = graph.PooledOutput is not null;
         string outputName = modelOutput;
-        if (!pooled && options.Pooling != PoolingLocation.Managed)
+        int slices = 0;
+        long size = bytes.LongLength;
+        string? rewrittenFile = null;
+        if (!pooled && PoolingPlan.PoolInGraph(options.Pooling, graph.Proto, modelOutput))
         {
-            bytes = PoolingGraph.AppendPooling(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath, PooledOutputName);
+            PoolingGraph.AppendPoolingInPlace(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
+                out slices, PooledOutputName, options.VocabularySliceColumns);
             (outputName, pooled) = (PooledOutputName, true);
+            // A large rewritten model goes to ONNX Runtime through a temporary file rather than a second managed copy.
+            rewrittenFile = LoadMemory.TryWriteTemporary(graph.Proto, size);
+            bytes = rewrittenFile is null ? Google.Protobuf.MessageExtensions.ToByteArray(graph.Proto) : [];
         }
 
-        var session = CreateSession(bytes, model.OnnxPath, options);
+        // The file bytes and the parsed graph are garbage now: free them before ONNX Runtime makes its copy.
+        graph = null!;
+        LoadMemory.Release(size);
+        InferenceSession session;
+        try
+        {
+            session = rewrittenFile is null ? CreateSession(bytes, model.OnnxPath, options) : CreateSession(rewrittenFile, model.OnnxPath, options);
+        }
+        finally
+        {
+            LoadMemory.DeleteTemporary(rewrittenFile);
+        }
+        bytes = null!;
+        LoadMemory.Release(size);
         try
         {
             var inputs = session.InputMetadata;
@@ -155,7 +181,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             {
                 throw new SpladeModelException($"The model needs inputs this encoder cannot fill: {string.Join(", ", unknown)}.", model.OnnxPath);
             }
-            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, options, modelId);
+            return new SpladeEncoder(model, tokenizer, session, inputs.ContainsKey("token_type_ids"), outputName, pooled, options, modelId) { ProjectionSlices = slices };
         }
         catch
         {
@@ -353,7 +379,13 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         return Model.SimilarityFunction == SimilarityFunction.Cosine ? vector.Normalize() : vector;
     }
 
-    private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options)
+    private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options) =>
+        CreateSession(sessionOptions => new InferenceSession(bytes, sessionOptions), path, options);
+
+    private static InferenceSession CreateSession(string file, string path, SpladeEncoderOptions options) =>
+        CreateSession(sessionOptions => new InferenceSession(file, sessionOptions), path, options);
+
+    private static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, string path, SpladeEncoderOptions options)
     {
         using var sessionOptions = new SessionOptions
         {
@@ -365,7 +397,7 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         ExecutionProviders.Configure(sessionOptions, options.Device, path);
         try
         {
-            return new InferenceSession(bytes, sessionOptions);
+            return create(sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,3 +1,5 @@
+using Splade.Encoder.Onnx;
+
 namespace Splade.Encoder;
 
 /// <summary>Options of <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/>; each has a sensible default.</summary>
@@ -24,8 +26,17 @@ public sealed class SpladeEncoderOptions
     /// <summary>ONNX Runtime intra-op threads per call; 0 (default) lets ONNX Runtime choose (one per physical core).</summary>
     public int IntraOpNumThreads { get; set; }
 
-    /// <summary>Where pooling runs for a logits model. Default <see cref="PoolingLocation.Auto"/> (in the graph).</summary>
+    /// <summary>
+    /// Where pooling runs for a logits model. Default <see cref="PoolingLocation.Auto"/>: in the graph, with the
+    /// vocabulary projection computed in slices, when the model's projection is recognised; otherwise in C#.
+    /// </summary>
     public PoolingLocation Pooling { get; set; } = PoolingLocation.Auto;
+
+    /// <summary>
+    /// Vocabulary columns per slice of the projection when pooling runs in the graph; 0 makes the whole
+    /// logits tensor (the path before slicing, kept for benchmarks and equality tests).
+    /// </summary>
+    internal int VocabularySliceColumns { get; set; } = PoolingGraph.DefaultSliceColumns;
 
     /// <summary>
     /// Keeps only this many of the largest weights per vector (sentence-transformers' <c>max_active_dims</c>).
@@ -98,6 +109,10 @@ public sealed class SpladeEncoderOptions
         if (!Enum.IsDefined(Device.Kind) || Device.DeviceId < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
+        }
+        if (VocabularySliceColumns < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(VocabularySliceColumns), VocabularySliceColumns, "VocabularySliceColumns must be 0 (no slicing) or positive.");
         }
         if (MaxActiveDims is < 1)
         {

@@ -15,7 +15,7 @@ internal static class EncoderPoolingBenchmark
 {
     private const string ResultPrefix = "RESULT ";
 
-    private static readonly string[] Variants = ["ingraph", "managed", "exported"];
+    private static readonly string[] AllVariants = ["sliced", "ingraph", "managed", "exported"];
 
     public static int Run(BenchArguments args)
     {
@@ -25,6 +25,11 @@ internal static class EncoderPoolingBenchmark
     private static int RunParent(BenchArguments args)
     {
         int rounds = args.Get("rounds", 2);
+        string[] variants = args.Get("variants", string.Join(",", AllVariants)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (variants.Length == 0 || variants.Any(v => !AllVariants.Contains(v)))
+        {
+            throw new ArgumentException($"--variants takes a comma-separated list of {string.Join(", ", AllVariants)}.");
+        }
         // Read the options the children use so that typos fail here, once.
         foreach (string name in new[] { "logits", "pooled", "threads", "batch", "seq", "batches", "seed" })
         {
@@ -37,9 +42,9 @@ internal static class EncoderPoolingBenchmark
         for (int r = 0; r < rounds; r++)
         {
             // Rotate the order each round so that no variant always runs first (cold caches) or last.
-            for (int k = 0; k < Variants.Length; k++)
+            for (int k = 0; k < variants.Length; k++)
             {
-                string variant = Variants[(k + r) % Variants.Length];
+                string variant = variants[(k + r) % variants.Length];
                 Console.WriteLine($"round {r + 1}, {variant}:");
                 results.Add(RunChildProcess(args.Raw, variant));
             }
@@ -48,7 +53,7 @@ internal static class EncoderPoolingBenchmark
         Console.WriteLine();
         Console.WriteLine("| variant | model | median s/batch | min s/batch | peak RSS, whole process | peak RSS while encoding | RSS after load | managed alloc/batch |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        foreach (string variant in Variants)
+        foreach (string variant in variants)
         {
             var mine = results.Where(x => x.Variant == variant).ToList();
             var seconds = mine.SelectMany(x => x.SecondsPerBatch).ToList();
@@ -62,7 +67,8 @@ internal static class EncoderPoolingBenchmark
 
     private static string Describe(string variant) => variant switch
     {
-        "ingraph" => "Pooling = InGraph (logits model, pooling appended at load)",
+        "sliced" => "Pooling = Auto (logits model, projection sliced and pooled in the graph)",
+        "ingraph" => "Pooling = InGraph, no slicing (whole logits, pooling appended at load; the path before slicing)",
         "managed" => "Pooling = Managed (logits model, C# pooling)",
         _ => "model pooled at export (Pooling = Auto)",
     };
@@ -78,7 +84,7 @@ internal static class EncoderPoolingBenchmark
         start.ArgumentList.Add("encoder-pooling");
         for (int i = 0; i + 1 < parentArgs.Length; i += 2)
         {
-            if (parentArgs[i] != "--rounds")
+            if (parentArgs[i] is not ("--rounds" or "--variants"))
             {
                 start.ArgumentList.Add(parentArgs[i]);
                 start.ArgumentList.Add(parentArgs[i + 1]);
@@ -115,12 +121,13 @@ internal static class EncoderPoolingBenchmark
         int batches = args.Get("batches", 3);
         int seed = args.Get("seed", 42);
         args.RejectUnknown();
-        var (dir, pooling) = variant switch
+        var (dir, pooling, sliceColumns) = variant switch
         {
-            "ingraph" => (logitsDir, PoolingLocation.InGraph),
-            "managed" => (logitsDir, PoolingLocation.Managed),
-            "exported" => (pooledDir, PoolingLocation.Auto),
-            _ => throw new ArgumentException($"--variant must be one of {string.Join(", ", Variants)}, got '{variant}'.", nameof(args)),
+            "sliced" => (logitsDir, PoolingLocation.Auto, new SpladeEncoderOptions().VocabularySliceColumns),
+            "ingraph" => (logitsDir, PoolingLocation.InGraph, 0),
+            "managed" => (logitsDir, PoolingLocation.Managed, 0),
+            "exported" => (pooledDir, PoolingLocation.Auto, 0),
+            _ => throw new ArgumentException($"--variant must be one of {string.Join(", ", AllVariants)}, got '{variant}'.", nameof(args)),
         };
 
         var load = Stopwatch.StartNew();
@@ -130,6 +137,7 @@ internal static class EncoderPoolingBenchmark
             BatchSize = batchSize,
             MaxSequenceLength = sequence,
             Pooling = pooling,
+            VocabularySliceColumns = sliceColumns,
         });
         double loadSeconds = load.Elapsed.TotalSeconds;
         var texts = BenchTexts.Documents(BenchEnvironment.ScifactCorpus, encoder.Tokenizer, batchSize * (batches + 1), sequence - 2, seed);

@@ -22,6 +22,7 @@ internal static class CliRunner
         ReindexCommand.Create(),
         StatsCommand.Create(),
         MergeCommand.Create(),
+        QuantizeCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; parse errors are reported on the error writer and give exit code 2.</summary>

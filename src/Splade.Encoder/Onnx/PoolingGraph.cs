@@ -14,6 +14,12 @@ internal static class PoolingGraph
 {
     private const string Prefix = "splade_pool_";
 
+    /// <summary>
+    /// Vocabulary columns per slice of the projection: at 16 x 256 tokens a 2,048-column slice is 32 MB
+    /// of floats, against 500 MB for the whole [16, 256, 30522] logits.
+    /// </summary>
+    public const int DefaultSliceColumns = 2048;
+
     // Added to the logits of padding tokens before the max: far below any real logit, yet finite so
     // that 0 * penalty stays 0 and an all-padding row ends as relu(-1e9) = 0 instead of NaN.
     private const float MaskPenalty = 1e9f;
@@ -33,6 +39,8 @@ internal static class PoolingGraph
     /// <param name="activation">The saturation applied to each logit.</param>
     /// <param name="sourcePath">The file the model came from, named in exceptions.</param>
     /// <param name="outputName">The name of the new output.</param>
+    /// <param name="sliceColumns">Vocabulary columns per slice when the projection feeding the logits is
+    /// recognised (see <see cref="DecoderProjection"/>); 0 pools the whole logits tensor.</param>
     /// <exception cref="SpladeModelException">The bytes are not an ONNX model, or the named output or input is missing or of the wrong type.</exception>
     /// <exception cref="ArgumentException"><paramref name="outputName"/> already names a value of the graph.</exception>
     public static byte[] AppendPooling(
@@ -42,16 +50,27 @@ internal static class PoolingGraph
         SpladePoolingStrategy strategy,
         SpladeActivation activation,
         string? sourcePath,
-        string outputName = "sparse_vector")
+        string outputName = "sparse_vector",
+        int sliceColumns = DefaultSliceColumns)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return AppendPooling(Parse(model, sourcePath), logitsOutput, attentionMaskInput, strategy, activation, sourcePath, outputName);
+        return AppendPooling(Parse(model, sourcePath), logitsOutput, attentionMaskInput, strategy, activation, sourcePath, out _, outputName, sliceColumns);
     }
 
     /// <summary>
-    /// As <see cref="AppendPooling(byte[], string, string, SpladePoolingStrategy, SpladeActivation, string?, string)"/>,
+    /// As <see cref="AppendPooling(byte[], string, string, SpladePoolingStrategy, SpladeActivation, string?, string, int)"/>,
     /// for a model already parsed (a BERT-base graph is about 530 MB: parsing it once matters). The model is changed in place.
     /// </summary>
+    /// <param name="proto">The parsed model, changed in place.</param>
+    /// <param name="logitsOutput">As for the byte[] overload.</param>
+    /// <param name="attentionMaskInput">As for the byte[] overload.</param>
+    /// <param name="strategy">As for the byte[] overload.</param>
+    /// <param name="activation">As for the byte[] overload.</param>
+    /// <param name="sourcePath">As for the byte[] overload.</param>
+    /// <param name="outputName">As for the byte[] overload.</param>
+    /// <param name="sliceColumns">As for the byte[] overload.</param>
+    /// <param name="slices">How many column slices the vocabulary projection was split into; 0 when the
+    /// pooling reads the whole logits tensor (slicing off, or the projection not recognised).</param>
     public static byte[] AppendPooling(
         ModelProto proto,
         string logitsOutput,
@@ -59,12 +78,31 @@ internal static class PoolingGraph
         SpladePoolingStrategy strategy,
         SpladeActivation activation,
         string? sourcePath,
-        string outputName = "sparse_vector")
+        out int slices,
+        string outputName = "sparse_vector",
+        int sliceColumns = DefaultSliceColumns)
+    {
+        AppendPoolingInPlace(proto, logitsOutput, attentionMaskInput, strategy, activation, sourcePath, out slices, outputName, sliceColumns);
+        return proto.ToByteArray();
+    }
+
+    /// <summary>As the <see cref="ModelProto"/> overload of AppendPooling, without serializing: the caller writes the model where it wants.</summary>
+    public static void AppendPoolingInPlace(
+        ModelProto proto,
+        string logitsOutput,
+        string attentionMaskInput,
+        SpladePoolingStrategy strategy,
+        SpladeActivation activation,
+        string? sourcePath,
+        out int slices,
+        string outputName = "sparse_vector",
+        int sliceColumns = DefaultSliceColumns)
     {
         ArgumentNullException.ThrowIfNull(proto);
         ArgumentException.ThrowIfNullOrEmpty(logitsOutput);
         ArgumentException.ThrowIfNullOrEmpty(attentionMaskInput);
         ArgumentException.ThrowIfNullOrEmpty(outputName);
+        ArgumentOutOfRangeException.ThrowIfNegative(sliceColumns);
         if (!Enum.IsDefined(strategy))
         {
             throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Unknown pooling strategy.");
@@ -108,11 +146,25 @@ internal static class PoolingGraph
             throw new ArgumentException($"'{outputName}' already names a value of the ONNX graph.", nameof(outputName));
         }
 
-        string pooled = strategy switch
+        slices = 0;
+        string pooled;
+        if (sliceColumns > 0 && DecoderProjection.TryFind(graph, logitsOutput) is { } projection && projection.VocabularySize > sliceColumns)
         {
-            SpladePoolingStrategy.Max => builder.EmitMax(logitsOutput, attentionMaskInput, activation, outputName),
-            _ => builder.EmitSum(logitsOutput, attentionMaskInput, activation, outputName),
-        };
+            foreach (var node in projection.Nodes)
+            {
+                graph.Node.Remove(node);
+            }
+            (pooled, slices) = builder.EmitSliced(projection, sliceColumns, attentionMaskInput, strategy, activation, outputName);
+            RemoveUnusedInitializers(graph, [.. projection.Initializers, projection.Bias]);
+        }
+        else
+        {
+            pooled = strategy switch
+            {
+                SpladePoolingStrategy.Max => builder.EmitMax(logitsOutput, attentionMaskInput, activation, outputName),
+                _ => builder.EmitSum(logitsOutput, attentionMaskInput, activation, outputName),
+            };
+        }
 
         graph.Output.Clear();
         graph.Output.Add(new ValueInfoProto
@@ -134,7 +186,28 @@ internal static class PoolingGraph
                 },
             },
         });
-        return proto.ToByteArray();
+    }
+
+    // The projection's weight (or the bias) may have other users, such as the word-embedding Gather of tied weights.
+    private static void RemoveUnusedInitializers(GraphProto graph, params string?[] names)
+    {
+        foreach (string? name in names)
+        {
+            if (name is null || graph.Node.Any(n => n.Input.Contains(name)) || graph.Output.Any(o => o.Name == name))
+            {
+                continue;
+            }
+            var tensor = graph.Initializer.FirstOrDefault(t => t.Name == name);
+            if (tensor is not null)
+            {
+                graph.Initializer.Remove(tensor);
+            }
+            var input = graph.Input.FirstOrDefault(i => i.Name == name);
+            if (input is not null)
+            {
+                graph.Input.Remove(input);
+            }
+        }
     }
 
     /// <summary>Parses a serialized ONNX model, refusing bytes that do not hold a graph with nodes and outputs.</summary>
@@ -213,6 +286,50 @@ internal static class PoolingGraph
             string masked = Node("Add", "masked_logits", [logits, Unsqueeze(bias, 2)]);
             string pooled = Reduce("ReduceMax", masked, 1);
             return Activate(pooled, activation, outputName);
+        }
+
+        // logits = hidden @ W + bias, computed in column slices [start, start + count): each slice is pooled
+        // over the sequence before the next is made, so ONNX Runtime holds one [batch, sequence, count]
+        // slice at a time instead of [batch, sequence, vocabulary]. For max pooling the bias is added after
+        // the max: max_t(x_t + b) = max_t(x_t) + b exactly, because rounding x + b is monotone in x.
+        public (string Output, int Slices) EmitSliced(DecoderProjection projection, int sliceColumns, string attentionMask, SpladePoolingStrategy strategy, SpladeActivation activation, string outputName)
+        {
+            string maskFloat = Cast(attentionMask);
+            string mask3 = strategy == SpladePoolingStrategy.Max
+                ? Unsqueeze(Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]), 2)
+                : Unsqueeze(maskFloat, 2);
+            var parts = new List<string>();
+            for (int start = 0; start < projection.VocabularySize; start += sliceColumns)
+            {
+                int count = Math.Min(sliceColumns, projection.VocabularySize - start);
+                var (opType, domain) = projection.SliceOperator;
+                var product = NewNode(opType, "logits_slice", [projection.Hidden, .. projection.SliceConstants(start, count).Select(c => Constant("decoder_weight", c))], null, out string logits);
+                product.Domain = domain;
+                if (strategy == SpladePoolingStrategy.Max)
+                {
+                    parts.Add(Reduce("ReduceMax", Node("Add", "masked_logits", [logits, mask3]), 1));
+                }
+                else
+                {
+                    if (projection.Bias is not null)
+                    {
+                        logits = Node("Add", "logits_slice_bias", [logits, Constant("decoder_bias", projection.BiasEntries(start, count))]);
+                    }
+                    string masked = Node("Mul", "masked_weights", [Activate(logits, activation, null), mask3]);
+                    parts.Add(Reduce("ReduceSum", masked, 1));
+                }
+            }
+            var concat = NewNode("Concat", "pooled_slices", [.. parts], strategy == SpladePoolingStrategy.Sum ? outputName : null, out string pooled);
+            concat.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            if (strategy == SpladePoolingStrategy.Sum)
+            {
+                return (pooled, parts.Count);
+            }
+            if (projection.Bias is not null)
+            {
+                pooled = Node("Add", "pooled_plus_bias", [pooled, projection.Bias]);
+            }
+            return (Activate(pooled, activation, outputName), parts.Count);
         }
 
         public string EmitSum(string logits, string attentionMask, SpladeActivation activation, string outputName)

@@ -49,28 +49,16 @@ public sealed class ManagedPoolingTests
     [Fact]
     public void AllPaddingRow_GivesTheEmptyVector()
     {
-        var vectors = ManagedPooling.Pool(SmallLogits, [0, 0, 0], 1, SpladePoolingStrategy.Max, SpladeActivation.Relu);
-        Assert.Equal(0, Assert.Single(vectors).Count);
+        var dense = new float[3];
+        ManagedPooling.PoolRow(SmallLogits, [0, 0, 0], SpladePoolingStrategy.Max, SpladeActivation.Relu, dense);
+        Assert.Equal(0, SparseVector.FromDense(dense).Count);
     }
 
     [Fact]
-    public void ToSparse_KeepsPositiveEntries_InsideAndAfterSimdBlocks()
+    public void PoolRow_RejectsLogitsThatDoNotFitTheMask()
     {
-        // 37 entries: full SIMD blocks of every width plus a scalar tail.
-        var dense = new float[37];
-        dense[0] = 0.5f;
-        dense[9] = -1f;
-        dense[17] = 2f;
-        dense[36] = 0.25f;
-        var vector = ManagedPooling.ToSparse(dense);
-        Assert.Equal([0, 17, 36], vector.Indices.ToArray());
-        Assert.Equal([0.5f, 2f, 0.25f], vector.Values.ToArray());
-    }
-
-    [Fact]
-    public void Pool_RejectsLogitsThatDoNotFitTheMask()
-    {
-        Assert.Throws<ArgumentException>(() => ManagedPooling.Pool(new float[10], [1, 1, 1], 1, SpladePoolingStrategy.Max, SpladeActivation.Relu));
+        var e = Assert.Throws<ArgumentException>(() => ManagedPooling.PoolRow(new float[10], [1, 1, 1], SpladePoolingStrategy.Max, SpladeActivation.Relu, new float[3]));
+        Assert.Equal("logits", e.ParamName);
     }
 
     [Theory]
@@ -96,14 +84,20 @@ public sealed class ManagedPoolingTests
             pooled = PoolingTestModel.Run(session, ids, mask, batch, seq, "sparse_vector").Data;
         }
 
-        var vectors = ManagedPooling.Pool(logits, mask, batch, strategy, activation);
+        var vectors = new SparseVector[batch];
+        var dense = new float[vocab];
+        for (int b = 0; b < batch; b++)
+        {
+            ManagedPooling.PoolRow(logits.AsSpan(b * seq * vocab, seq * vocab), mask.AsSpan(b * seq, seq), strategy, activation, dense);
+            vectors[b] = SparseVector.FromDense(dense);
+        }
 
         // Tolerance: 1e-6 absolute, relative above 1 (sums reach ~20, where a float ulp is 2e-6).
         // The graph computes log(1 + x) in float, the managed path log1p in double.
         double worst = 0;
         for (int b = 0; b < batch; b++)
         {
-            var expected = ManagedPooling.ToSparse(pooled.AsSpan(b * vocab, vocab));
+            var expected = SparseVector.FromDense(pooled.AsSpan(b * vocab, vocab));
             Assert.Equal(expected.Indices.ToArray(), vectors[b].Indices.ToArray());
             for (int i = 0; i < expected.Count; i++)
             {

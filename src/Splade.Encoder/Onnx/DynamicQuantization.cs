@@ -1,0 +1,253 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
+
+namespace Splade.Encoder.Onnx;
+
+/// <summary>
+/// Dynamic int8 quantization as a graph rewrite: every <c>MatMul</c> whose second input is a constant
+/// float matrix W [K, N] (an initializer, or <c>Transpose</c> of one, as for tied word embeddings)
+/// becomes <c>com.microsoft::DynamicQuantizeMatMul</c> with W stored as int8, one symmetric scale per
+/// output column (zero point 0). ONNX Runtime quantizes the activations to uint8 at run time and runs
+/// its u8 x s8 integer GEMM (VNNI kernels where the CPU has them). A constant bias added right after the
+/// MatMul moves into the node's bias input, which saves one pass over the output.
+/// </summary>
+internal static class DynamicQuantization
+{
+    /// <summary>The operator domain of DynamicQuantizeMatMul.</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
+    public const string OpType = "DynamicQuantizeMatMul";
+
+    private const int FloatType = (int)TensorProto.Types.DataType.Float;
+    private const int Int8Type = (int)TensorProto.Types.DataType.Int8;
+
+    /// <summary>What <see cref="Quantize"/> did.</summary>
+    /// <param name="Quantized">MatMuls rewritten to int8.</param>
+    /// <param name="KeptFloat">Constant-weight MatMuls left in float32 (the projection, when asked).</param>
+    /// <param name="BiasesFused">Bias additions moved into the quantized node.</param>
+    public readonly record struct Result(int Quantized, int KeptFloat, int BiasesFused);
+
+    /// <summary>Rewrites <paramref name="model"/> in place.</summary>
+    /// <param name="model">The parsed model.</param>
+    /// <param name="logitsOutput">The logits output, whose projection <paramref name="quantizeProjection"/> concerns; null if none.</param>
+    /// <param name="quantizeProjection">False keeps the vocabulary projection in float32.</param>
+    /// <param name="fuseBias">Move a constant bias Add after the MatMul into the quantized node.</param>
+    public static Result Quantize(ModelProto model, string? logitsOutput, bool quantizeProjection, bool fuseBias = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var graph = model.Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        var consumers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (string output in node.Output)
+            {
+                producers[output] = node;
+            }
+            foreach (string input in node.Input)
+            {
+                if (!consumers.TryGetValue(input, out var list))
+                {
+                    consumers[input] = list = [];
+                }
+                list.Add(node);
+            }
+        }
+        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var names = new HashSet<string>(graph.Node.SelectMany(n => n.Output.Append(n.Name)).Concat(initializers.Keys).Concat(graph.Input.Select(i => i.Name)), StringComparer.Ordinal);
+        string Fresh(string stem)
+        {
+            string name = stem;
+            for (int i = 2; !names.Add(name); i++)
+            {
+                name = $"{stem}_{i}";
+            }
+            return name;
+        }
+
+        NodeProto? projectionMatMul = null;
+        if (logitsOutput is not null && DecoderProjection.TryFind(graph, logitsOutput) is { } projection)
+        {
+            projectionMatMul = projection.Nodes.FirstOrDefault(n => n.OpType == "MatMul");
+        }
+
+        int quantized = 0, kept = 0, fused = 0;
+        var removed = new HashSet<NodeProto>();
+        var candidateInitializers = new HashSet<string>(StringComparer.Ordinal);
+        for (int index = 0; index < graph.Node.Count; index++)
+        {
+            var node = graph.Node[index];
+            if (node.OpType != "MatMul" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 2)
+            {
+                continue;
+            }
+            if (!TryReadWeight(node.Input[1], initializers, producers, out var weight, out int k, out int n, out var transpose, out string source))
+            {
+                continue;
+            }
+            if (ReferenceEquals(node, projectionMatMul) && !quantizeProjection)
+            {
+                kept++;
+                continue;
+            }
+
+            var (q, scales) = QuantizePerColumn(weight, k, n);
+            string stem = string.IsNullOrEmpty(node.Name) ? "matmul" : node.Name;
+            var qTensor = new TensorProto { Name = Fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
+            qTensor.Dims.Add(k);
+            qTensor.Dims.Add(n);
+            var scaleTensor = new TensorProto { Name = Fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
+            scaleTensor.Dims.Add(n);
+            var zeroTensor = new TensorProto { Name = Fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
+            zeroTensor.Dims.Add(n);
+            graph.Initializer.Add(qTensor);
+            graph.Initializer.Add(scaleTensor);
+            graph.Initializer.Add(zeroTensor);
+
+            var replacement = new NodeProto
+            {
+                Name = Fresh(stem + "_int8"),
+                OpType = OpType,
+                Domain = MicrosoftDomain,
+                Input = { node.Input[0], qTensor.Name, scaleTensor.Name, zeroTensor.Name },
+                Output = { node.Output[0] },
+            };
+            string matMulOutput = node.Output[0];
+            if (fuseBias && !graphOutputs.Contains(matMulOutput) && consumers.TryGetValue(matMulOutput, out var users) && users.Count == 1
+                && users[0] is { OpType: "Add", Input.Count: 2 } add && add.Domain is "" or "ai.onnx")
+            {
+                string other = add.Input[0] == matMulOutput ? add.Input[1] : add.Input[0];
+                // Exporters share equal constants (all-zero biases) through Identity nodes.
+                while (!initializers.ContainsKey(other) && producers.TryGetValue(other, out var identity) && identity.OpType == "Identity" && identity.Input.Count == 1)
+                {
+                    other = identity.Input[0];
+                }
+                if (other != matMulOutput && initializers.TryGetValue(other, out var bias) && IsPlainFloat(bias) && bias.Dims.Count == 1 && bias.Dims[0] == n)
+                {
+                    replacement.Input.Add(other);
+                    replacement.Output[0] = add.Output[0];
+                    removed.Add(add);
+                    fused++;
+                }
+            }
+            graph.Node[index] = replacement;
+            quantized++;
+            candidateInitializers.Add(source);
+            if (transpose is not null && consumers[transpose.Output[0]].Count == 1)
+            {
+                removed.Add(transpose);
+            }
+        }
+        foreach (var node in removed)
+        {
+            graph.Node.Remove(node);
+        }
+        // The float weights nothing reads any more (tied embeddings stay: the Gather reads them).
+        foreach (string name in candidateInitializers)
+        {
+            if (!graph.Node.Any(x => x.Input.Contains(name)) && !graphOutputs.Contains(name))
+            {
+                graph.Initializer.Remove(initializers[name]);
+                var input = graph.Input.FirstOrDefault(i => i.Name == name);
+                if (input is not null)
+                {
+                    graph.Input.Remove(input);
+                }
+            }
+        }
+        if (quantized > 0 && !model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        }
+        return new Result(quantized, kept, fused);
+    }
+
+    /// <summary>Symmetric per-column int8: scale_n = max_k |W[k, n]| / 127, q = round(W / scale) in [-127, 127].</summary>
+    internal static (sbyte[] Values, float[] Scales) QuantizePerColumn(float[] weight, int k, int n)
+    {
+        var scales = new float[n];
+        for (int row = 0; row < k; row++)
+        {
+            var r = weight.AsSpan(row * n, n);
+            for (int col = 0; col < n; col++)
+            {
+                scales[col] = Math.Max(scales[col], Math.Abs(r[col]));
+            }
+        }
+        for (int col = 0; col < n; col++)
+        {
+            scales[col] = scales[col] > 0f && float.IsFinite(scales[col]) ? scales[col] / 127f : 1f;
+        }
+        var q = new sbyte[weight.Length];
+        for (int row = 0; row < k; row++)
+        {
+            for (int col = 0; col < n; col++)
+            {
+                float v = MathF.Round(weight[row * n + col] / scales[col], MidpointRounding.ToEven);
+                q[row * n + col] = (sbyte)Math.Clamp(v, -127f, 127f);
+            }
+        }
+        return (q, scales);
+    }
+
+    private static bool TryReadWeight(string name, Dictionary<string, TensorProto> initializers, Dictionary<string, NodeProto> producers,
+        out float[] weight, out int k, out int n, out NodeProto? transpose, out string source)
+    {
+        weight = [];
+        k = n = 0;
+        transpose = null;
+        source = name;
+        if (!initializers.TryGetValue(name, out var tensor))
+        {
+            if (!producers.TryGetValue(name, out var t) || t.OpType != "Transpose" || t.Input.Count != 1 || !initializers.TryGetValue(t.Input[0], out tensor))
+            {
+                return false;
+            }
+            var perm = t.Attribute.FirstOrDefault(a => a.Name == "perm");
+            if (perm is not null && !(perm.Ints.Count == 2 && perm.Ints[0] == 1 && perm.Ints[1] == 0))
+            {
+                return false;
+            }
+            transpose = t;
+            source = t.Input[0];
+        }
+        if (!IsPlainFloat(tensor) || tensor.Dims.Count != 2)
+        {
+            return false;
+        }
+        var values = ReadFloats(tensor);
+        int rows = (int)tensor.Dims[0], cols = (int)tensor.Dims[1];
+        if (values.Length != (long)rows * cols)
+        {
+            return false;
+        }
+        if (transpose is null)
+        {
+            (k, n) = (rows, cols);
+            weight = values.ToArray();
+        }
+        else
+        {
+            (k, n) = (cols, rows);
+            weight = new float[values.Length];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < cols; c++)
+                {
+                    weight[c * rows + r] = values[r * cols + c];
+                }
+            }
+        }
+        return true;
+    }
+
+    internal static bool IsPlainFloat(TensorProto tensor) =>
+        tensor.DataType == FloatType && tensor.DataLocation != TensorProto.Types.DataLocation.External && tensor.ExternalData.Count == 0;
+
+    internal static ReadOnlySpan<float> ReadFloats(TensorProto tensor) =>
+        tensor.RawData.Length > 0
+            ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span)
+            : tensor.FloatData.Count > 0 ? tensor.FloatData.ToArray() : [];
+}

@@ -1,0 +1,30 @@
+namespace Splade.Encoder;
+
+/// <summary>Options of <see cref="SpladeModelQuantizer.Quantize(string, string, SpladeQuantizationOptions?)"/>.</summary>
+public sealed class SpladeQuantizationOptions
+{
+    /// <summary>
+    /// The ONNX file of the source folder, absolute or relative to it. Default null: <c>model.onnx</c>, then
+    /// <c>onnx/model.onnx</c>, as <see cref="SpladeEncoderOptions.ModelFile"/>.
+    /// </summary>
+    public string? ModelFile { get; set; }
+
+    /// <summary>
+    /// Quantize the vocabulary projection (hidden x 30,522 for a BERT vocabulary, about a fifth of a
+    /// BERT-base model's multiply-adds) as well. Default true; false keeps it in float32, slower but closer
+    /// to the float32 vectors.
+    /// </summary>
+    public bool QuantizeVocabularyProjection { get; set; } = true;
+
+    /// <summary>Replace the files of a non-empty output folder. Default false: such a folder is refused.</summary>
+    public bool Overwrite { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
+    public void Validate()
+    {
+        if (ModelFile is not null && string.IsNullOrWhiteSpace(ModelFile))
+        {
+            throw new ArgumentException("ModelFile must be null or a file name.", nameof(ModelFile));
+        }
+    }
+}
