@@ -439,6 +439,11 @@ internal sealed class PubMedIndexer
             return new SpladeField(record.Weights, schema.Options, schema.Stats);
         }
         var known = record.Weights.Where(p => vocabulary.TryGetId(p.Key, out _)).ToList();
+        if (known.Count == 0 && record.Weights.Count > 0)
+        {
+            // Nothing of it would be indexed: a vector of another model's tokens, most likely.
+            throw new ArgumentException($"none of its {record.Weights.Count} tokens is in the model's vocabulary");
+        }
         _summary.UnknownTokens += record.Weights.Count - known.Count;
         return schema.CreateField(known);
     }

@@ -134,9 +134,10 @@ public sealed class IndexCommandTests : IDisposable
     public void PrecomputedVectorsAddTheSpladeFieldToExistingDocuments()
     {
         Assert.Equal(0, Run("index", "--index", IndexDir, "--no-splade", "--quiet", Baseline1));
-        string vectors = _temp.Write("vectors.jsonl", "{\"id\": \"39733499\", \"vector\": {\"heart\": 1.5, \"attack\": 0.25}}\n{\"id\": \"123\", \"vector\": {\"notatoken!!\": 1.0}}\n");
+        string vectors = _temp.Write("vectors.jsonl", "{\"id\": \"39733499\", \"vector\": {\"heart\": 1.5, \"attack\": 0.25}}\n{\"id\": \"123\", \"vector\": {\"attack\": 0.5, \"notatoken!!\": 1.0}}\n");
 
-        // A token outside the vocabulary is counted and skipped, not the whole document (issue 8).
+        // A token outside the vocabulary is counted and skipped, not the whole document (issue 8); a vector with no
+        // known token at all is reported and skipped (BadInputTests).
         Assert.Equal(0, Run("index", "--index", IndexDir, "--model", Model, "--quiet", "--vectors", vectors));
 
         using var dir = FSDirectory.Open(IndexDir);

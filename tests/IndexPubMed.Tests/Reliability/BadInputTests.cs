@@ -163,7 +163,7 @@ public sealed class BadInputTests : IDisposable
             ["--model", wrongVocab, "--input", input, "--output", output],
             ["--model", Path.Combine(_temp.Path, "nosuchmodel"), "--input", input, "--output", output],
             ["--model", Model, "--input", input, "--output", output, "--batch-size", "0"],
-            ["--model", Model, "--input", input, "--output", output, "--top", "-1"],
+            ["--model", Model, "--input", input, "--output", output, "--top-tokens", "-1"],
             ["--model", Model, "--input", input, "--output", _temp.Path],
             ["--model", Model, "--input", input, "--output", Path.Combine(_temp.Path, "no", "such", "folder", "out.jsonl")],
             ["--model", Model, "--input", Path.Combine(_temp.Path, "nosuchinput.jsonl"), "--output", output],

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using IndexPubMed.Commands;
 
 namespace IndexPubMed.Tests.Support;
@@ -16,11 +15,6 @@ internal static class InProcessCli
     {
         lock (Gate)
         {
-            var root = new RootCommand
-            {
-                EncodeCommand.Create(), IndexCommand.Create(), SearchCommand.Create(), EvalCommand.Create(), StatsCommand.Create(),
-            };
-            root.Options.Add(UnexpectedErrors.Verbose);
             var oldOut = Console.Out;
             var oldError = Console.Error;
             // Other test classes may write to Console meanwhile: synchronized writers keep that safe (if noisy).
@@ -30,7 +24,7 @@ internal static class InProcessCli
             Console.SetError(TextWriter.Synchronized(error));
             try
             {
-                int exit = UnexpectedErrors.Invoke(root.Parse(args));
+                int exit = CliRunner.Run(args);
                 return (exit, output.ToString(), error.ToString());
             }
             finally
