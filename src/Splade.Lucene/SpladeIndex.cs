@@ -8,6 +8,7 @@ using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
+using Splade.Lucene.Codecs;
 using Splade.Lucene.Index;
 using Splade.Lucene.Search;
 using LuceneDirectory = Lucene.Net.Store.Directory;
@@ -58,6 +59,8 @@ public sealed class SpladeIndex : IDisposable
                 OpenMode = create ? OpenMode.CREATE : OpenMode.APPEND,
                 Similarity = similarity,
                 RAMBufferSizeMB = options.RamBufferSizeMB,
+                // Impact bounds are written with each segment, so the first SPLADE query pays no postings scan.
+                Codec = new SpladeCodec(probe.FieldName),
             };
             writer = new IndexWriter(directory, config);
             Schema = SpladeFieldSchema.OpenOrCreate(writer, options.Splade, encoder);
@@ -323,12 +326,28 @@ public sealed class SpladeIndex : IDisposable
         return query;
     }
 
+    /// <summary>
+    /// The query options with ties broken by id when the caller set no tie-break field and every segment has id doc
+    /// values (documents written by this class do; an index written by other code may not).
+    /// </summary>
+    private SpladeQueryOptions? WithTieBreak(IndexSearcher searcher, SpladeQueryOptions? given)
+    {
+        if (given?.TieBreakField is not null
+            || !searcher.IndexReader.Leaves.All(l => l.AtomicReader.FieldInfos.FieldInfo(_options.IdField) is { HasDocValues: true }))
+        {
+            return given;
+        }
+        var options = given?.Clone() ?? new SpladeQueryOptions();
+        options.TieBreakField = _options.IdField;
+        return options;
+    }
+
     private IReadOnlyList<SpladeHit> SearchWith(IndexSearcher searcher, string text, SpladeSearchOptions options)
     {
         int k = options.Top;
         var filter = options.Filter ?? (options.FilterQuery is { } fq ? new QueryWrapperFilter(fq) : null);
         Query? bm25 = options.Mode == SpladeSearchMode.Splade ? null : CreateBm25Query(text, options.Bm25Fields);
-        SpladeQuery? splade = options.Mode == SpladeSearchMode.Bm25 ? null : Schema.CreateQuery(text, options.QueryOptions);
+        SpladeQuery? splade = options.Mode == SpladeSearchMode.Bm25 ? null : Schema.CreateQuery(text, WithTieBreak(searcher, options.QueryOptions));
         ScoreDoc[] docs;
         switch (options.Mode)
         {
@@ -425,6 +444,8 @@ public sealed class SpladeIndex : IDisposable
             var doc = new Document
             {
                 new StringField(_options.IdField, document.Id, Field.Store.YES),
+                // Ties in SPLADE top-k are broken by id (SpladeQueryOptions.TieBreakField), whatever the segment layout.
+                new SortedDocValuesField(_options.IdField, new BytesRef(document.Id)),
                 new TextField(_options.TextField, document.Text, Field.Store.YES),
             };
             foreach (var (name, value) in document.Fields)

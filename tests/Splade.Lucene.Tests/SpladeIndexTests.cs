@@ -34,6 +34,36 @@ public sealed class SpladeIndexTests : IClassFixture<TinyModelFixture>, IDisposa
         new SpladeDocument($"d{d}", t, new Dictionary<string, string> { ["group"] = d % 2 == 0 ? "even" : "odd" }));
 
     [Fact]
+    public void TiesAreBrokenByIdWhateverTheOrderAndSegmentsOfTheDocuments()
+    {
+        // Every text three times under different ids: each score is tied at least three ways.
+        var docs = _model.DocumentTexts.SelectMany((t, d) => new[] { $"a{d}", $"b{d}", $"c{d}" }.Select(id => new SpladeDocument(id, t))).ToList();
+        var shuffled = docs.Select((d, i) => (d, i)).OrderBy(p => p.i * 37 % docs.Count).Select(p => p.d).Reverse().ToList();   // a fixed permutation
+        using var first = SpladeIndex.Create(Path.Combine(_folder, "1"), _model.Encoder);
+        first.Add(docs);
+        first.Commit();
+        using var second = SpladeIndex.Create(Path.Combine(_folder, "2"), _model.Encoder, new SpladeIndexOptions { BatchSize = 7 });
+        for (int i = 0; i < shuffled.Count; i += 13)
+        {
+            second.Add(shuffled.Skip(i).Take(13));
+            second.Commit();   // one segment per commit: another layout
+        }
+        foreach (string query in _model.QueryTexts)
+        {
+            foreach (int k in new[] { 1, 4, 10, 60 })
+            {
+                var x = first.Search(query, new SpladeSearchOptions { Top = k });
+                var y = second.Search(query, new SpladeSearchOptions { Top = k });
+                Assert.Equal(x.Select(h => (h.Id, h.Score)), y.Select(h => (h.Id, h.Score)));
+                for (int i = 1; i < x.Count; i++)
+                {
+                    Assert.True(x[i - 1].Score > x[i].Score || string.CompareOrdinal(x[i - 1].Id, x[i].Id) < 0, $"tie order at {i} for '{query}'");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void AddsInBatchesCommitsReopensAndSearchesInModelUnits()
     {
         var counting = new CountingEncoder(_model.Encoder);
