@@ -66,7 +66,7 @@ public sealed class TieBreakByIdTests
                 tiesAtCut += want.Count == k && expected.Count > k && expected[k].Score == want[^1].Score ? 1 : 0;
                 foreach (bool exhaustive in new[] { false, true })
                 {
-                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive };
+                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive, Evaluation = SpladeEvaluation.MaxScore };
                     var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, vocabulary, options);
                     for (int s = 0; s < searchers.Length; s++)
                     {
