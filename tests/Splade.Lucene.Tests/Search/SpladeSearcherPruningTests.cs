@@ -140,8 +140,10 @@ public sealed class SpladeSearcherPruningTests
         Assert.True(pruned.WindowsScored > 0);
         Assert.True(pruned.DocumentsScored * 4 < exhaustive.DocumentsScored, $"pruned scored {pruned.DocumentsScored} documents, exhaustive {exhaustive.DocumentsScored}");
         Assert.True(pruned.PostingsRead < exhaustive.PostingsRead, $"pruned read {pruned.PostingsRead} postings, exhaustive {exhaustive.PostingsRead}");
+        Assert.Equal(10, pruned.SegmentsPruned);
+        Assert.Equal(0, pruned.SegmentsExhaustive);
         pruned.Reset();
-        Assert.Equal(0, pruned.DocumentsScored + pruned.PostingsRead + pruned.Searches + pruned.WindowsScored + pruned.WindowsSkipped);
+        Assert.Equal(0, pruned.DocumentsScored + pruned.PostingsRead + pruned.Searches + pruned.WindowsScored + pruned.WindowsSkipped + pruned.SegmentsPruned + pruned.SegmentsExhaustive);
     }
 
     [Theory]
