@@ -12,7 +12,9 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted]</c>: what a user's fresh process sees. Opens the pruning bench's index
+/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N]</c>: what a
+/// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
+/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
 /// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch
 /// mean), then measures warm latency pruned and exhaustive interleaved per query (rotating order), checking
