@@ -12,7 +12,9 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted]</c>: what a user's fresh process sees. Opens the pruning bench's index
+/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N]</c>: what a
+/// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
+/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
 /// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch
 /// mean), then measures warm latency pruned and exhaustive interleaved per query (rotating order), checking
@@ -26,6 +28,7 @@ internal static class ColdStartBench
         string root = "/work/bench-data";
         string? vectors = null;
         bool persisted = false;
+        var evaluation = SpladeEvaluation.Auto;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -39,6 +42,8 @@ internal static class ColdStartBench
                 case "--dir": root = Next(); break;
                 case "--query-vectors": vectors = Next(); break;
                 case "--persisted": persisted = true; break;
+                case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
+                case "--min-docs-per-k": SpladeEvaluationChooser.MinDocsPerK = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
@@ -60,7 +65,7 @@ internal static class ColdStartBench
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
         var searcher = new IndexSearcher(reader);
         double openMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary)).ToArray();
+        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation })).ToArray();
         var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
 
         // The batch as the CLI runs it: fresh process, each query once, pruned.
@@ -78,6 +83,7 @@ internal static class ColdStartBench
         }
         var warm = new[] { new double[queries.Length], new double[queries.Length] };
         int same = 0;
+        var stats = new SpladeSearchStats();
         string load = PruningBench.LoadAverage();
         for (int i = 0; i < queries.Length; i++)
         {
@@ -86,7 +92,7 @@ internal static class ColdStartBench
             {
                 int v = (i + r) % 2;
                 long t = Stopwatch.GetTimestamp();
-                var hits = SpladeSearcher.Search(searcher, v == 0 ? pruned[i] : exhaustive[i], k);
+                var hits = SpladeSearcher.Search(searcher, v == 0 ? pruned[i] : exhaustive[i], k, v == 0 ? stats : null);
                 warm[v][i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
                 if (v == 0)
                 {
@@ -102,10 +108,10 @@ internal static class ColdStartBench
         double warmPruned = PruningBench.Median(warm[0]);
         double warmExhaustive = PruningBench.Median(warm[1]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"coldstart docs={docs} k={k} {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; " +
+            $"coldstart docs={docs} k={k} evaluation={evaluation} (min docs per k {SpladeEvaluationChooser.MinDocsPerK}) {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; " +
             $"first query {cold[0]:F1} ms; first-batch mean {cold.Average():F2} ms; first 10 mean {cold.Take(10).Average():F1} ms; " +
             $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
-            $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}"));
+            $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
         return same == queries.Length ? 0 : 1;
     }
 

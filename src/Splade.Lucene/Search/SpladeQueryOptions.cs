@@ -50,6 +50,13 @@ public sealed class SpladeQueryOptions
     /// </summary>
     public string? TieBreakField { get; set; }
 
+    /// <summary>
+    /// Internal (tests and benchmarks): how <see cref="SpladeSearcher.Search"/> evaluates the segments of a pruned
+    /// search. <see cref="SpladeEvaluation.Auto"/> (the default) chooses per segment; the others force one path, so
+    /// that tests exercise the pruning scorer at every k whatever the chooser would pick for their small corpora.
+    /// </summary>
+    internal SpladeEvaluation Evaluation { get; set; }
+
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
     public void Validate()

@@ -15,6 +15,8 @@ public sealed class SpladeSearchStats
     private long _postingsRead;
     private long _windowsScored;
     private long _windowsSkipped;
+    private long _segmentsPruned;
+    private long _segmentsExhaustive;
 
     /// <summary>Calls of <see cref="SpladeSearcher.Search"/>.</summary>
     public long Searches => Interlocked.Read(ref _searches);
@@ -34,6 +36,21 @@ public sealed class SpladeSearchStats
     /// <summary>Windows skipped without reading a posting because their upper bound could not reach the top k.</summary>
     public long WindowsSkipped => Interlocked.Read(ref _windowsSkipped);
 
+    /// <summary>
+    /// Segments that <see cref="SpladeSearcher.Search"/> evaluated with the pruning scorer (windowed MaxScore). Per
+    /// segment, the search chooses the evaluation the impact bounds predict to be faster: pruning when k is small
+    /// against the segment; term at a time over every posting when k is large against it, where pruning cannot
+    /// skip enough to pay for its bookkeeping. Results are the same either way.
+    /// </summary>
+    public long SegmentsPruned => Interlocked.Read(ref _segmentsPruned);
+
+    /// <summary>
+    /// Segments that <see cref="SpladeSearcher.Search"/> evaluated exhaustively, term at a time: chosen as faster (see
+    /// <see cref="SegmentsPruned"/>), or because the query is <see cref="SpladeQueryOptions.Exhaustive"/> or cannot be
+    /// pruned (a weight or the boost is not positive).
+    /// </summary>
+    public long SegmentsExhaustive => Interlocked.Read(ref _segmentsExhaustive);
+
     /// <summary>Sets every counter to 0.</summary>
     public void Reset()
     {
@@ -42,12 +59,14 @@ public sealed class SpladeSearchStats
         Interlocked.Exchange(ref _postingsRead, 0);
         Interlocked.Exchange(ref _windowsScored, 0);
         Interlocked.Exchange(ref _windowsSkipped, 0);
+        Interlocked.Exchange(ref _segmentsPruned, 0);
+        Interlocked.Exchange(ref _segmentsExhaustive, 0);
     }
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"searches {Searches}, documents scored {DocumentsScored}, postings read {PostingsRead}, windows scored {WindowsScored}, skipped {WindowsSkipped}");
+        $"searches {Searches}, documents scored {DocumentsScored}, postings read {PostingsRead}, windows scored {WindowsScored}, skipped {WindowsSkipped}, segments pruned {SegmentsPruned}, exhaustive {SegmentsExhaustive}");
 
     /// <summary>Adds the counters of <paramref name="other"/> to this instance.</summary>
     public void Add(SpladeSearchStats other)
@@ -55,7 +74,11 @@ public sealed class SpladeSearchStats
         ArgumentNullException.ThrowIfNull(other);
         Interlocked.Add(ref _searches, other.Searches);
         Add(other.DocumentsScored, other.PostingsRead, other.WindowsScored, other.WindowsSkipped);
+        Interlocked.Add(ref _segmentsPruned, other.SegmentsPruned);
+        Interlocked.Add(ref _segmentsExhaustive, other.SegmentsExhaustive);
     }
+
+    internal void AddSegment(bool pruned) => Interlocked.Increment(ref pruned ? ref _segmentsPruned : ref _segmentsExhaustive);
 
     internal void AddSearch() => Interlocked.Increment(ref _searches);
 

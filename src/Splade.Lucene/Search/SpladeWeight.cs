@@ -52,13 +52,15 @@ internal sealed class SpladeWeight : Weight
     public override BulkScorer? GetBulkScorer(AtomicReaderContext context, bool scoreDocsInOrder, IBits? acceptDocs)
     {
         // Upper bounds need positive contributions: with a zero or negative weight or boost, stay exhaustive.
-        bool prune = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f);
+        bool prune = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f)
+            && SpladeEvaluationChooser.Prune(_query.Options.Evaluation, _pruning!.K, context.AtomicReader.MaxDoc);
         var blockMax = prune ? new List<TermImpactBounds>(_terms.Length) : null;
         var postings = OpenPostings(context, acceptDocs, blockMax);
         if (postings is null)
         {
             return null;
         }
+        _pruning?.Stats?.AddSegment(prune);
         return prune
             ? new SpladeMaxScoreBulkScorer(this, postings, blockMax!.ToArray(), context.AtomicReader.MaxDoc, context.DocBase, _boost, _top!, _pruning!.Stats, acceptDocs, _query.Options.ImpactTiers)
             : new SpladeBulkScorer(this, postings, context.AtomicReader.MaxDoc, _boost, _pruning?.Stats);

@@ -23,6 +23,10 @@ public sealed class SpladeSearcherPruningTests
 {
     private static readonly int[] Ks = [1, 10, 100, 1000];
 
+    // The pruning scorer at every k: the per-segment chooser would send these small corpora's large k to
+    // term-at-a-time evaluation (its own test is SpladeEvaluationChooserTests).
+    private static readonly SpladeQueryOptions MaxScore = new() { Evaluation = SpladeEvaluation.MaxScore };
+
     private readonly ITestOutputHelper _output;
 
     public SpladeSearcherPruningTests(ITestOutputHelper output) => _output = output;
@@ -43,7 +47,7 @@ public sealed class SpladeSearcherPruningTests
         var shapes = QueryShapes(corpus, random);
         foreach (var (name, vector) in shapes)
         {
-            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary);
+            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, MaxScore);
             var expected = corpus.BruteForce(vector);
             foreach (int k in Ks)
             {
@@ -123,7 +127,7 @@ public sealed class SpladeSearcherPruningTests
         for (int q = 0; q < 10; q++)
         {
             var vector = corpus.RandomQuery(random, 20, 30);
-            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary);
+            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, MaxScore);
             var full = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true });
             var a = SpladeSearcher.Search(searcher, query, 10, pruned);
             var b = SpladeSearcher.Search(searcher, full, 10, exhaustive);
@@ -136,8 +140,10 @@ public sealed class SpladeSearcherPruningTests
         Assert.True(pruned.WindowsScored > 0);
         Assert.True(pruned.DocumentsScored * 4 < exhaustive.DocumentsScored, $"pruned scored {pruned.DocumentsScored} documents, exhaustive {exhaustive.DocumentsScored}");
         Assert.True(pruned.PostingsRead < exhaustive.PostingsRead, $"pruned read {pruned.PostingsRead} postings, exhaustive {exhaustive.PostingsRead}");
+        Assert.Equal(10, pruned.SegmentsPruned);
+        Assert.Equal(0, pruned.SegmentsExhaustive);
         pruned.Reset();
-        Assert.Equal(0, pruned.DocumentsScored + pruned.PostingsRead + pruned.Searches + pruned.WindowsScored + pruned.WindowsSkipped);
+        Assert.Equal(0, pruned.DocumentsScored + pruned.PostingsRead + pruned.Searches + pruned.WindowsScored + pruned.WindowsSkipped + pruned.SegmentsPruned + pruned.SegmentsExhaustive);
     }
 
     [Theory]
@@ -158,7 +164,7 @@ public sealed class SpladeSearcherPruningTests
             for (int q = 0; q < 8; q++)
             {
                 var vector = corpus.RandomQuery(random, 10, 40);
-                var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { ImpactTiers = tiers });
+                var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { ImpactTiers = tiers, Evaluation = SpladeEvaluation.MaxScore });
                 foreach (int k in Ks)
                 {
                     var expected = corpus.BruteForce(vector).Take(k).Select(h => (h.Doc, h.Score)).ToList();
@@ -200,9 +206,9 @@ public sealed class SpladeSearcherPruningTests
             var terms = Enumerable.Range(0, vector.Count).Select(i => new KeyValuePair<string, float>(corpus.Vocabulary[vector.Indices[i]], vector.Values[i])).ToList();
             // A negative weight (allowed by a negative MinWeight) disables bounds: the search falls back to exhaustive.
             terms[0] = new(terms[0].Key, -terms[0].Value);
-            var negative = new SpladeQuery(RandomSpladeCorpus.FieldName, terms, new SpladeQueryOptions { MinWeight = -10f });
-            var boosted = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary) { Boost = q % 2 == 0 ? 0.37f : 3.1f };
-            var zeroBoost = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary) { Boost = 0f };
+            var negative = new SpladeQuery(RandomSpladeCorpus.FieldName, terms, new SpladeQueryOptions { MinWeight = -10f, Evaluation = SpladeEvaluation.MaxScore });
+            var boosted = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, MaxScore) { Boost = q % 2 == 0 ? 0.37f : 3.1f };
+            var zeroBoost = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, MaxScore) { Boost = 0f };
             foreach (var query in new[] { negative, boosted, zeroBoost })
             {
                 foreach (int k in Ks)
@@ -275,7 +281,7 @@ public sealed class SpladeSearcherPruningTests
         int nonEmpty = 0;
         for (int q = 0; q < queries.Count; q++)
         {
-            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, queries[q], vocabulary);
+            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, queries[q], vocabulary, MaxScore);
             foreach (int k in Ks)
             {
                 var expected = sequential.Search(query, k).ScoreDocs.Select(h => (h.Doc, h.Score)).ToList();

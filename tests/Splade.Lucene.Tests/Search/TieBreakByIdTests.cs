@@ -54,32 +54,36 @@ public sealed class TieBreakByIdTests
         Assert.Single(rb.Leaves);
         var searchers = new[] { new IndexSearcher(ra), new IndexSearcher(ra, TaskScheduler.Default), new IndexSearcher(rb) };
         int tiesAtCut = 0;
+        var mixed = new SpladeSearchStats();
         for (int q = 0; q < 8; q++)
         {
             var qTerms = terms.Where(_ => random.NextDouble() < 0.5).DefaultIfEmpty(terms[0]).ToArray();
             float weight = q % 2 == 0 ? 1f : 0.3f;
             var vector = SparseVector.Create(qTerms, qTerms.Select(_ => weight).ToArray());
             var expected = BruteForce(docs, ids, vector, vocabulary);
-            foreach (int k in new[] { 10, 1000 })
+            // k = 2: the per-segment chooser (Auto) prunes the 2,500-document segments and evaluates the 1,500-document one
+            // term at a time, in the same search.
+            foreach (int k in new[] { 2, 10, 1000 })
             {
                 var want = expected.Take(k).ToList();
                 tiesAtCut += want.Count == k && expected.Count > k && expected[k].Score == want[^1].Score ? 1 : 0;
-                foreach (bool exhaustive in new[] { false, true })
+                foreach (var (exhaustive, evaluation) in new[] { (false, SpladeEvaluation.MaxScore), (true, SpladeEvaluation.MaxScore), (false, SpladeEvaluation.Auto) })
                 {
-                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive };
+                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive, Evaluation = evaluation };
                     var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, vocabulary, options);
                     for (int s = 0; s < searchers.Length; s++)
                     {
-                        var top = SpladeSearcher.Search(searchers[s], query, k);
+                        var top = SpladeSearcher.Search(searchers[s], query, k, evaluation == SpladeEvaluation.Auto && k == 2 && s == 0 ? mixed : null);
                         var reader = searchers[s].IndexReader;
                         var got = top.ScoreDocs.Select(h => (reader.Document(h.Doc).Get("id"), h.Score)).ToList();
-                        Assert.True(want.SequenceEqual(got), $"query {q} k={k} exhaustive={exhaustive} searcher {s}: first difference at {FirstDifference(want, got)}");
+                        Assert.True(want.SequenceEqual(got), $"query {q} k={k} exhaustive={exhaustive} {evaluation} searcher {s}: first difference at {FirstDifference(want, got)}");
                         Assert.Equal(want[0].Score, top.MaxScore);
                     }
                 }
             }
         }
         Assert.True(tiesAtCut >= 8, $"only {tiesAtCut} cuts fell inside a tie");
+        Assert.True(mixed.SegmentsPruned > 0 && mixed.SegmentsExhaustive > 0, $"the chooser did not mix: {mixed}");
     }
 
     [Fact]
