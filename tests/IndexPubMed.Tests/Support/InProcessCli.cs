@@ -18,7 +18,7 @@ internal static class InProcessCli
         {
             var root = new RootCommand
             {
-                EncodeCommand.Create(), IndexCommand.Create(), SearchCommand.Create(), EvalCommand.Create(), StatsCommand.Create(),
+                EncodeCommand.Create(), IndexCommand.Create(), SearchCommand.Create(), EvalCommand.Create(), StatsCommand.Create(), ReindexCommand.Create(),
             };
             root.Options.Add(UnexpectedErrors.Verbose);
             var oldOut = Console.Out;
