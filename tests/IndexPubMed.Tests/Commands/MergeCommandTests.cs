@@ -115,7 +115,7 @@ public sealed class MergeCommandTests : IDisposable
     [Theory]
     [InlineData("--scale", "50")]
     [InlineData("--long-text", "chunk")]
-    [InlineData("--mode", "payload")]
+    [InlineData("--storage", "payload")]
     public void DifferentSpladeSettings_AreRefused(string option, string value)
     {
         string docs = WriteDocs("d.jsonl", ("1", "aspirin and the heart"), ("2", "kidney function"));

@@ -124,7 +124,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             rounds++;
             string index = Path.Combine(_temp.Path, $"reindex-round{rounds}");
             CopyFolder(bm25Only, index);
-            // Up to three kills per round, then a run left alone (the kills of a round can still land before it ends).
+            // Up to two kills per round (each child loads the model: slow), then a run left alone.
             for (int attempt = 1; ; attempt++)
             {
                 Assert.True(attempt < 10, $"seed {seed}, round {rounds}: no reindex run completed after 10 attempts");
@@ -133,7 +133,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                     "--commit-every", random.Next(3, 60).ToString(CultureInfo.InvariantCulture)];
                 int exit;
                 string how;
-                if (attempt > 3)
+                if (attempt > 2)
                 {
                     how = "not killed";
                     exit = RunChild(args, killAfter: null);
