@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace IndexPubMed.Input;
@@ -101,6 +102,12 @@ public static class InputFiles
         {
             return;
         }
+        // A FIFO never ends (and opening one blocks until a writer comes), nor does a device such as /dev/zero.
+        if (NonRegularKind(real) is { } special)
+        {
+            onError(new InputError(file, 0, $"{special}, not a regular file; skipped"));
+            return;
+        }
         var kind = DetectKind(file);
         if (kind == InputKind.Unknown)
         {
@@ -183,6 +190,47 @@ public static class InputFiles
         }
         return current;
     }
+
+    /// <summary>
+    /// What <paramref name="path"/> (links already resolved) is when it is not a regular file (a FIFO, a character or block
+    /// device, a socket), else null. Read with the stat(2) of .NET's own native library (whose file-type bits it
+    /// normalises on every Unix); null where that is unavailable (Windows has none of these in a folder).
+    /// </summary>
+    internal static string? NonRegularKind(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+        int mode;
+        try
+        {
+            // SystemNative_Stat fills a FileStatus struct: int Flags, int Mode, ...; 256 bytes is more than it writes.
+            Span<byte> status = stackalloc byte[256];
+            if (SystemNativeStat(path, ref MemoryMarshal.GetReference(status)) != 0)
+            {
+                return null;   // gone or unreadable: opening it reports that
+            }
+            mode = MemoryMarshal.Read<int>(status[4..]);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+        return (mode & 0xF000) switch
+        {
+            0x8000 => null,
+            0x1000 => "a FIFO (named pipe)",
+            0x2000 => "a character device",
+            0x6000 => "a block device",
+            0xC000 => "a socket",
+            0x4000 => "a folder",
+            _ => "a special file",
+        };
+    }
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int SystemNativeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte status);
 
     private static bool IsIgnorable(string root, string file)
     {

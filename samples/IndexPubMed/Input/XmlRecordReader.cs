@@ -1,3 +1,4 @@
+using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
@@ -7,7 +8,9 @@ namespace IndexPubMed.Input;
 /// Builds the <see cref="XElement"/> of one record from an <see cref="XmlReader"/> without recursion, and
 /// refuses records nested deeper than <see cref="MaxDepth"/> levels below the record element. Work is linear in
 /// the record's size: a hostile file (50,000 nested elements) is read through, not recursed into, so it can
-/// neither overflow the stack nor hang the run.
+/// neither overflow the stack nor hang the run. Records whose text (text nodes and attribute values) is longer than
+/// <see cref="MaxRecordChars"/> are refused too: text nodes are read in chunks, so a single text node of hundreds of
+/// MB is read through without being held in memory.
 /// </summary>
 internal static class XmlRecordReader
 {
@@ -18,15 +21,23 @@ internal static class XmlRecordReader
     public const int MaxDepth = 256;
 
     /// <summary>
-    /// Reads the element the reader is on, leaving the reader after its end tag. Returns null, and the reason in
-    /// <paramref name="problem"/>, when the record nests deeper than <see cref="MaxDepth"/>; the record is then read
-    /// to its end and dropped.
+    /// Most characters of text (text nodes and attribute values) accepted in one record: 16 Mi. The longest real
+    /// PubMed records hold a few hundred thousand characters; Lucene could not index a single value much longer anyway.
     /// </summary>
-    public static XElement? Read(XmlReader reader, out string? problem)
+    public const int MaxRecordChars = 16 << 20;
+
+    /// <summary>
+    /// Reads the element the reader is on, leaving the reader after its end tag. Returns null, and the reason in
+    /// <paramref name="problem"/>, when the record nests deeper than <see cref="MaxDepth"/> or holds more than
+    /// <paramref name="maxChars"/> characters of text; the record is then read to its end and dropped.
+    /// </summary>
+    public static XElement? Read(XmlReader reader, out string? problem, int maxChars = MaxRecordChars)
     {
         problem = null;
         int baseDepth = reader.Depth;
-        var root = NewElement(reader);
+        long chars = 0;
+        char[]? chunk = null;
+        var root = NewElement(reader, ref chars);
         if (reader.IsEmptyElement)
         {
             reader.Read();
@@ -49,7 +60,13 @@ internal static class XmlRecordReader
                         problem = $"elements nested more than {MaxDepth} levels deep; record skipped";
                         break;
                     }
-                    var child = NewElement(reader);
+                    var child = NewElement(reader, ref chars);
+                    if (chars > maxChars)
+                    {
+                        tooDeepAt = reader.Depth;
+                        problem = $"more than {maxChars:N0} characters of text; record skipped";
+                        break;
+                    }
                     current.Add(child);
                     if (!reader.IsEmptyElement)
                     {
@@ -73,7 +90,22 @@ internal static class XmlRecordReader
                 case XmlNodeType.SignificantWhitespace:
                     if (tooDeepAt < 0)
                     {
-                        current.Add(new XText(reader.Value));
+                        string? text = ReadText(reader, ref chars, maxChars, ref chunk);
+                        if (text is null)
+                        {
+                            tooDeepAt = reader.Depth;
+                            problem = $"more than {maxChars:N0} characters of text; record skipped";
+                            break;
+                        }
+                        current.Add(new XText(text));
+                    }
+                    else if (reader.CanReadValueChunk)
+                    {
+                        // Read through without keeping it (reader.Value would build the whole string).
+                        chunk ??= new char[8192];
+                        while (reader.ReadValueChunk(chunk, 0, chunk.Length) > 0)
+                        {
+                        }
                     }
                     break;
             }
@@ -81,7 +113,44 @@ internal static class XmlRecordReader
         throw new XmlException("unexpected end of file inside a record");
     }
 
-    private static XElement NewElement(XmlReader reader)
+    // The text node the reader is on, or null when it takes the record past maxChars (read in chunks, so that a huge
+    // node is never held whole: the rest of it is skipped by the caller's next Read).
+    private static string? ReadText(XmlReader reader, ref long chars, int maxChars, ref char[]? chunk)
+    {
+        if (!reader.CanReadValueChunk)
+        {
+            string value = reader.Value;
+            chars += value.Length;
+            return chars > maxChars ? null : value;
+        }
+        chunk ??= new char[8192];
+        StringBuilder? text = null;
+        string? first = null;
+        int n;
+        while ((n = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
+        {
+            chars += n;
+            if (chars > maxChars)
+            {
+                while (reader.ReadValueChunk(chunk, 0, chunk.Length) > 0)
+                {
+                }
+                return null;
+            }
+            if (first is null && text is null)
+            {
+                first = new string(chunk, 0, n);
+            }
+            else
+            {
+                text ??= new StringBuilder(first);
+                text.Append(chunk, 0, n);
+            }
+        }
+        return text?.ToString() ?? first ?? "";
+    }
+
+    private static XElement NewElement(XmlReader reader, ref long chars)
     {
         var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
         if (reader.MoveToFirstAttribute())
@@ -91,6 +160,7 @@ internal static class XmlRecordReader
                 // Namespace declarations are already applied to the names; keep ordinary attributes only.
                 if (reader.NamespaceURI != "http://www.w3.org/2000/xmlns/")
                 {
+                    chars += reader.Value.Length;
                     element.SetAttributeValue(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value);
                 }
             }

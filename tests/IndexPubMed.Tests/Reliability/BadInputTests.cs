@@ -63,6 +63,8 @@ public sealed class BadInputTests : IDisposable
         {
             Assert.Contains($"{file}:{line}: ", run.Error);
         }
+        // A token outside the vocabulary is dropped and counted, the rest of its vector kept (README, index), but a
+        // vector with no token of the vocabulary at all ('d') would index nothing: it is reported and skipped.
         Assert.Equal(["a", "f"], IndexContents.Read(IndexDir).Keys.Order());
     }
 
@@ -105,6 +107,52 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(1, run.Exit);
         Assert.Contains($"nested more than {XmlRecordReader.MaxDepth} levels", run.Error);
         Assert.Equal(["2001", "2003"], IndexContents.Read(IndexDir).Keys.Order());
+    }
+
+    /// <summary>A record bounded in depth but not in size: one text node of 40 Mi characters, read in chunks and skipped.</summary>
+    [Fact]
+    public void ARecordWithMoreTextThanTheLimitIsSkippedWithItsLineAndTheRestIsIndexed()
+    {
+        string file = Path.Combine(_temp.Path, "pubmed26n0003.xml");
+        using (var writer = new StreamWriter(file))
+        {
+            string xml = PubMedXml(Article("4001", "Before", "J"), Article("4002", "Huge", "J", abstractXml: "HUGE"), Article("4003", "After", "J"));
+            int at = xml.IndexOf("HUGE", StringComparison.Ordinal);
+            writer.Write(xml[..at]);
+            var block = new string('a', 1 << 20);
+            for (int i = 0; i < 40; i++)
+            {
+                writer.Write(block);
+            }
+            writer.Write(xml[(at + 4)..]);
+        }
+
+        var run = InProcessCli.Run("index", "--index", IndexDir, "--no-splade", "--quiet", file);
+
+        InProcessCli.AssertNoCrash(run);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains($"more than {XmlRecordReader.MaxRecordChars:N0} characters of text; record skipped", run.Error);
+        Assert.Equal(["4001", "4003"], IndexContents.Read(IndexDir).Keys.Order());
+    }
+
+    [Fact]
+    public void TextUpToTheRecordLimitIsKeptWholeAcrossChunks()
+    {
+        // 20,000 characters read in 8,192-character chunks; a limit just above it keeps the record, just below refuses it.
+        string text = string.Concat(Enumerable.Range(0, 2_000).Select(i => (i % 10).ToString(CultureInfo.InvariantCulture) + "abcdefghi"));
+        string xml = PubMedXml(Article("5001", "T", "J", abstractXml: text));
+        foreach (var (limit, kept) in new[] { (30_000, true), (19_000, false) })
+        {
+            using var reader = System.Xml.XmlReader.Create(new StringReader(xml));
+            reader.ReadToFollowing("PubmedArticle");
+            var element = XmlRecordReader.Read(reader, out string? problem, limit);
+            Assert.Equal(kept, element is not null);
+            Assert.Equal(kept, problem is null);
+            if (kept)
+            {
+                Assert.Equal(text, element!.Descendants("AbstractText").Single().Value);
+            }
+        }
     }
 
     [Fact]

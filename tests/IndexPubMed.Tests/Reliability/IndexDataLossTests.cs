@@ -128,6 +128,32 @@ public sealed class IndexDataLossTests : IDisposable
         Assert.Equal(["1", "2"], IndexContents.Read(IndexDir).Keys.Order());
     }
 
+    /// <summary>A FIFO (whose opening blocks until a writer comes) or a link to /dev/zero in an input folder hung the run.</summary>
+    [Fact]
+    public async Task AFifoOrADeviceInAnInputFolderIsReportedAndSkippedNotRead()
+    {
+        string folder = Path.Combine(_temp.Path, "in");
+        _temp.Write("in/a.jsonl", Doc("1", "aspirin"));
+        string fifo = Path.Combine(folder, "pipe.jsonl");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        File.CreateSymbolicLink(Path.Combine(folder, "zero.jsonl"), "/dev/zero");
+
+        var errors = new List<InputError>();
+        var files = InputFiles.Expand([folder], errors.Add);
+        Assert.Equal([Path.Combine(folder, "a.jsonl")], files.Select(f => f.Path));
+        Assert.Equal(2, errors.Count);
+
+        var run = await Task.Run(() => InProcessCli.Run("index", "--index", IndexDir, "--no-splade", "--quiet", folder, fifo)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("pipe.jsonl: a FIFO (named pipe), not a regular file; skipped", run.Error, StringComparison.Ordinal);
+        Assert.Contains("zero.jsonl: a character device, not a regular file; skipped", run.Error, StringComparison.Ordinal);
+        Assert.Equal(["1"], IndexContents.Read(IndexDir).Keys);
+    }
+
     [Fact]
     public void ASelfReferencingLinkIsReportedNotFollowedForever()
     {
