@@ -37,7 +37,12 @@ public sealed class SpladeIndex : IDisposable
     private readonly SearcherManager _manager;
     private readonly SpladeIndexOptions _options;
     private readonly object _commitLock = new();
-    private int _stale;
+    // Writes made so far, and how many of them the manager's current searcher shows: a search refreshes when they
+    // differ, and a search that finds a refresh under way waits for it (a flag cleared by the first thread would let
+    // a second one acquire the old searcher while the refresh that includes its write is still running).
+    private long _writes;
+    private long _visibleWrites;
+    private readonly object _refreshLock = new();
     private int _uncommitted;
     private int _disposed;
 
@@ -286,8 +291,7 @@ public sealed class SpladeIndex : IDisposable
     public void Refresh()
     {
         ThrowIfDisposed();
-        Interlocked.Exchange(ref _stale, 0);
-        _manager.MaybeRefreshBlocking();
+        RefreshTo(long.MaxValue);
     }
 
     /// <summary>The bag-of-words BM25 query of <paramref name="text"/> over <paramref name="fields"/> (the text field when null): one SHOULD clause per distinct analyzed term and field, boosted by its count.</summary>
@@ -468,17 +472,33 @@ public sealed class SpladeIndex : IDisposable
 
     private void Changed()
     {
-        Interlocked.Exchange(ref _stale, 1);
+        Interlocked.Increment(ref _writes);
         Interlocked.Exchange(ref _uncommitted, 1);
     }
 
     private IndexSearcher AcquireFresh()
     {
-        if (Interlocked.Exchange(ref _stale, 0) == 1)
+        long written = Volatile.Read(ref _writes);
+        if (Volatile.Read(ref _visibleWrites) < written)
         {
-            _manager.MaybeRefreshBlocking();
+            RefreshTo(written);
         }
         return _manager.Acquire();
+    }
+
+    private void RefreshTo(long written)
+    {
+        lock (_refreshLock)
+        {
+            if (Volatile.Read(ref _visibleWrites) >= written)
+            {
+                return;   // a refresh that started after those writes has finished meanwhile
+            }
+            // Every write counted before the refresh starts is in the reader it opens.
+            long before = Volatile.Read(ref _writes);
+            _manager.MaybeRefreshBlocking();
+            Volatile.Write(ref _visibleWrites, before);
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
