@@ -301,30 +301,9 @@ public sealed class SpladeIndex : IDisposable
         var query = new BooleanQuery(disableCoord: true);
         foreach (string field in fields ?? [_options.TextField])
         {
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            var order = new List<string>();
-            using (var stream = _analyzer.GetTokenStream(field, text))
+            foreach (var clause in BagOfWordsQuery.Build(_analyzer, field, text).Clauses)
             {
-                var term = stream.AddAttribute<ICharTermAttribute>();
-                stream.Reset();
-                while (stream.IncrementToken())
-                {
-                    string t = term.ToString();
-                    if (counts.TryGetValue(t, out int n))
-                    {
-                        counts[t] = n + 1;
-                    }
-                    else
-                    {
-                        counts[t] = 1;
-                        order.Add(t);
-                    }
-                }
-                stream.End();
-            }
-            foreach (string t in order)
-            {
-                query.Add(new TermQuery(new Term(field, t)) { Boost = counts[t] }, Occur.SHOULD);
+                query.Add(clause);
             }
         }
         return query;

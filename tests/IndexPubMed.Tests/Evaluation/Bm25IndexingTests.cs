@@ -1,3 +1,4 @@
+using Splade.Lucene.Search;
 using IndexPubMed.Indexing;
 using IndexPubMed.Searching;
 using Lucene.Net.Index;

@@ -1,3 +1,4 @@
+using Splade.Lucene.Search;
 using System.IO.Compression;
 using System.Text.Json;
 using IndexPubMed.Evaluation;

@@ -1,8 +1,9 @@
 using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 
-namespace IndexPubMed.Indexing;
+namespace Splade.Lucene.Search;
 
 /// <summary>
 /// Anserini's bag-of-words query: the analysed terms of a text as SHOULD term clauses, so that
@@ -20,6 +21,10 @@ public static class BagOfWordsQuery
     /// longer texts. Coord is disabled so that, as in Lucene 9, the score is the plain sum.
     /// A text with no indexable term gives a query with no clause, which matches nothing.
     /// </remarks>
+    /// <param name="analyzer">The analyzer of <paramref name="field"/>.</param>
+    /// <param name="field">The field searched.</param>
+    /// <param name="text">Any text; query syntax has no meaning in it.</param>
+    /// <returns>The disjunction (not yet rewritten).</returns>
     public static BooleanQuery Build(Analyzer analyzer, string field, string text)
     {
         ArgumentNullException.ThrowIfNull(analyzer);
@@ -31,7 +36,7 @@ public static class BagOfWordsQuery
         var order = new List<string>();
         using (var stream = analyzer.GetTokenStream(field, text))
         {
-            var term = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+            var term = stream.AddAttribute<ICharTermAttribute>();
             stream.Reset();
             while (stream.IncrementToken())
             {
