@@ -57,7 +57,10 @@ public sealed class SpladeIndex : IDisposable
         IndexWriter? writer = null;
         try
         {
-            var probe = SpladeFieldSchema.Create(options.Splade, encoder);
+            // Term-frequency storage is indexed as one token per term, its impact written as the frequency by the codec.
+            var splade = options.Splade.Clone();
+            splade.OneTokenTermFrequency = splade.StorageMode == SpladeStorageMode.TermFrequency;
+            var probe = SpladeFieldSchema.Create(splade, encoder);
             var similarity = probe.CreateSimilarity(options.Bm25Similarity);
             var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, _analyzer)
             {
@@ -65,10 +68,10 @@ public sealed class SpladeIndex : IDisposable
                 Similarity = similarity,
                 RAMBufferSizeMB = options.RamBufferSizeMB,
                 // Impact bounds are written with each segment, so the first SPLADE query pays no postings scan.
-                Codec = new SpladeCodec(probe.FieldName),
+                Codec = probe.CreateCodec(),
             };
             writer = new IndexWriter(directory, config);
-            Schema = SpladeFieldSchema.OpenOrCreate(writer, options.Splade, encoder);
+            Schema = SpladeFieldSchema.OpenOrCreate(writer, splade, encoder);
             Similarity = similarity;
             _manager = new SearcherManager(writer, applyAllDeletes: true, new SimilaritySearcherFactory(similarity));
             _writer = writer;

@@ -8,8 +8,9 @@ namespace Splade.Lucene.Analysis;
 /// <summary>
 /// Analyzes a text field into SPLADE impact terms: <see cref="SpladeTokenizer"/> (encode and quantize)
 /// followed by <see cref="ImpactRepeatFilter"/> or <see cref="ImpactPayloadFilter"/> according to
-/// <see cref="SpladeFieldOptions.StorageMode"/>. Use it for the SPLADE field only (for example through
-/// <c>PerFieldAnalyzerWrapper</c>), with a field of type <c>SpladeField.GetFieldType(mode)</c>.
+/// <see cref="SpladeFieldOptions.StorageMode"/> (payloads also for <see cref="SpladeFieldOptions.OneTokenTermFrequency"/>).
+/// Use it for the SPLADE field only (for example through <c>PerFieldAnalyzerWrapper</c>), with a field of type
+/// <c>SpladeField.GetFieldType(options)</c>.
 /// </summary>
 public sealed class SpladeAnalyzer : Analyzer
 {
@@ -50,7 +51,7 @@ public sealed class SpladeAnalyzer : Analyzer
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new SpladeTokenizer(reader, _encoder, _options, Stats);
-        TokenStream sink = _options.StorageMode == SpladeStorageMode.Payload
+        TokenStream sink = Documents.SpladeField.UsesPayloads(_options)
             ? new ImpactPayloadFilter(source)
             : new ImpactRepeatFilter(source);
         return new TokenStreamComponents(source, sink);

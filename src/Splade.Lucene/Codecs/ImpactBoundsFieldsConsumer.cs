@@ -17,11 +17,13 @@ internal sealed class ImpactBoundsFieldsConsumer : FieldsConsumer
     private readonly FieldsConsumer _inner;
     private readonly IndexOutput _out;
     private readonly List<(string Field, bool Payloads, List<(byte[] Term, long Pointer)> Terms)> _fields = [];
+    private readonly OneTokenConversions? _conversions;
     private bool _disposed;
 
-    public ImpactBoundsFieldsConsumer(FieldsConsumer inner, SegmentWriteState state)
+    public ImpactBoundsFieldsConsumer(FieldsConsumer inner, SegmentWriteState state, OneTokenConversions? conversions = null)
     {
         _inner = inner;
+        _conversions = conversions;
         string name = IndexFileNames.SegmentFileName(state.SegmentInfo.Name, state.SegmentSuffix, ImpactBoundsFile.Extension);
         _out = state.Directory.CreateOutput(name, state.Context);
         try
@@ -39,9 +41,13 @@ internal sealed class ImpactBoundsFieldsConsumer : FieldsConsumer
 
     public override TermsConsumer AddField(FieldInfo field)
     {
+        // A one-token term-frequency field is written (postings and bounds) as the docs-and-freqs field it stands for.
+        var converted = _conversions?.Convert(field);
+        var written = converted ?? field;
         var terms = new List<(byte[], long)>();
-        _fields.Add((field.Name, field.HasPayloads, terms));
-        return new BoundsTermsConsumer(_inner.AddField(field), _out, field.HasPayloads, terms);
+        _fields.Add((written.Name, written.HasPayloads, terms));
+        var bounds = new BoundsTermsConsumer(_inner.AddField(written), _out, written.HasPayloads, terms);
+        return converted is null ? bounds : new OneTokenTermsConsumer(bounds, field.Name);
     }
 
     protected override void Dispose(bool disposing)

@@ -17,13 +17,22 @@ internal sealed class SpladeImpactsPostingsFormat : PostingsFormat
     public const string FormatName = "SpladeImpacts41";
 
     private readonly Lucene41PostingsFormat _postings = new();
+    private readonly OneTokenConversions? _conversions;
+
+    /// <summary>The format readers find by name: writes no one-token conversions.</summary>
+    public SpladeImpactsPostingsFormat()
+    {
+    }
+
+    /// <summary>The format of a <see cref="SpladeCodec"/>, converting its one-token term-frequency fields.</summary>
+    public SpladeImpactsPostingsFormat(OneTokenConversions conversions) => _conversions = conversions;
 
     public override FieldsConsumer FieldsConsumer(SegmentWriteState state)
     {
         var inner = _postings.FieldsConsumer(state);
         try
         {
-            return new ImpactBoundsFieldsConsumer(inner, state);
+            return new ImpactBoundsFieldsConsumer(inner, state, _conversions);
         }
         catch
         {

@@ -66,7 +66,7 @@ public sealed class SpladeField : Field
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
         Justification = "The token stream chain belongs to the field (Field.TokenStreamValue): the IndexWriter disposes it after inverting each document, and it is reset for reuse with the next vector.")]
     private SpladeField(QuantizedTermsTokenStream source, Vocabulary? vocabulary, SpladeFieldOptions options, SpladeIndexingStats? stats)
-        : base(options.FieldName, Chain(source, options.StorageMode), GetFieldType(options.StorageMode))
+        : base(options.FieldName, Chain(source, options), GetFieldType(options))
     {
         _source = source;
         _vocabulary = vocabulary;
@@ -101,6 +101,21 @@ public sealed class SpladeField : Field
         _ => throw new ArgumentException($"Storage mode {(int)mode} is not a {nameof(SpladeStorageMode)}.", nameof(mode)),
     };
 
+    /// <summary>
+    /// The (frozen) field type that fields built with <paramref name="options"/> are indexed with: as
+    /// <see cref="GetFieldType(SpladeStorageMode)"/>, except that <see cref="SpladeFieldOptions.OneTokenTermFrequency"/>
+    /// in term-frequency storage gives positions (the payloads that <see cref="Codecs.SpladeCodec"/> turns into
+    /// frequencies at flush). Use it for a text field analyzed by <see cref="SpladeAnalyzer"/> with the same options.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static FieldType GetFieldType(SpladeFieldOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return UsesPayloads(options) ? PayloadType : TermFrequencyType;
+    }
+
     private static FieldType CreateFieldType(IndexOptions indexOptions)
     {
         var type = new FieldType
@@ -122,6 +137,11 @@ public sealed class SpladeField : Field
         return copy;
     }
 
-    private static TokenStream Chain(QuantizedTermsTokenStream source, SpladeStorageMode mode) =>
-        mode == SpladeStorageMode.Payload ? new ImpactPayloadFilter(source) : new ImpactRepeatFilter(source);
+    private static TokenStream Chain(QuantizedTermsTokenStream source, SpladeFieldOptions options) =>
+        UsesPayloads(options) ? new ImpactPayloadFilter(source) : new ImpactRepeatFilter(source);
+
+    // Payload storage, and term-frequency storage carried to SpladeCodec as one token with a payload per term.
+    internal static bool UsesPayloads(SpladeFieldOptions options) =>
+        options.StorageMode == SpladeStorageMode.Payload
+        || (options.StorageMode == SpladeStorageMode.TermFrequency && options.OneTokenTermFrequency);
 }

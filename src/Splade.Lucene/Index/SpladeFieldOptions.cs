@@ -39,6 +39,21 @@ public sealed class SpladeFieldOptions
     /// </summary>
     public float Scale { get; set; } = DefaultScale;
 
+    /// <summary>
+    /// In <see cref="SpladeStorageMode.TermFrequency"/> storage, indexes each term as one token with its impact in a
+    /// 4-byte payload (positions and payloads in memory, as <see cref="SpladeStorageMode.Payload"/> does) for the
+    /// writer's codec to write as the term frequency when the segment is flushed: the index is the same as with
+    /// repeated tokens (docs and frequencies, no positions or payloads) at the cost of one token per term instead of
+    /// <c>impact</c> tokens. Requires the writer's codec to be a <see cref="Codecs.SpladeCodec"/> naming this field
+    /// among its one-token term-frequency fields (<see cref="Codecs.SpladeCodec(IEnumerable{string}, IEnumerable{string})"/>;
+    /// <c>SpladeIndex</c> and <c>SpladeFieldSchema.CreateCodec</c> do this). Without it the segment keeps positions
+    /// and payloads, which <c>SpladeFieldSchema</c> refuses when the index is opened (searches of it still score the
+    /// payload impacts correctly). Do not mix fields with and without this option in one writer session: Lucene
+    /// lowers a field's options to the least of its documents in a segment, which would drop the payloads.
+    /// Ignored in <see cref="SpladeStorageMode.Payload"/> storage. Default false (each term repeated <c>impact</c> times).
+    /// </summary>
+    public bool OneTokenTermFrequency { get; set; }
+
     /// <summary>What to do with invalid weights and unknown terms. Default <see cref="InvalidEntryHandling.Throw"/>.</summary>
     public InvalidEntryHandling InvalidEntries { get; set; } = InvalidEntryHandling.Throw;
 

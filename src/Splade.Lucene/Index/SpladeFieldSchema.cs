@@ -8,6 +8,7 @@ using Lucene.Net.Search.Similarities;
 using Lucene.Net.Util;
 using Splade.Encoder;
 using Splade.Lucene.Analysis;
+using Splade.Lucene.Codecs;
 using Splade.Lucene.Documents;
 using Splade.Lucene.Search;
 
@@ -289,6 +290,13 @@ public sealed class SpladeFieldSchema
                 ? "indexed, no norms, DOCS_AND_FREQS (SpladeField or SpladeAnalyzer with SpladeField.GetFieldType(TermFrequency))"
                 : "indexed, no norms, positions with payloads (SpladeField or SpladeAnalyzer with SpladeField.GetFieldType(Payload))";
             var expectedOptions = Settings.StorageMode == SpladeStorageMode.TermFrequency ? IndexOptions.DOCS_AND_FREQS : IndexOptions.DOCS_AND_FREQS_AND_POSITIONS;
+            if (Settings.StorageMode == SpladeStorageMode.TermFrequency && info.IsIndexed && info.HasPayloads
+                && info.IndexOptions >= IndexOptions.DOCS_AND_FREQS_AND_POSITIONS)
+            {
+                throw NotSplade($"segment {leaf.Ord} holds it with positions and payloads while the index stores term frequencies: it was indexed as "
+                    + "one token per term with an impact payload (SpladeFieldOptions.OneTokenTermFrequency) by a writer whose codec did not convert it; "
+                    + $"set IndexWriterConfig.Codec = new SpladeCodec([\"{FieldName}\"], [\"{FieldName}\"]) (or SpladeFieldSchema.CreateCodec()) and index those documents again");
+            }
             if (!info.IsIndexed || info.HasNorms || info.IndexOptions != expectedOptions)
             {
                 throw NotSplade($"its field info is {(info.IsIndexed ? info.IndexOptions.ToString() : "not indexed")}{(info.HasNorms ? " with norms" : "")} in segment {leaf.Ord}, expected {wantedShape}");
@@ -351,11 +359,22 @@ public sealed class SpladeFieldSchema
         return new PerFieldAnalyzerWrapper(defaultAnalyzer, map);
     }
 
+    /// <summary>
+    /// The writer's codec for this field (set it as <c>IndexWriterConfig.Codec</c>): a <see cref="SpladeCodec"/> persisting
+    /// the field's impact bounds with each segment and, when the options ask for
+    /// <see cref="SpladeFieldOptions.OneTokenTermFrequency"/> in term-frequency storage, writing the one-token payload
+    /// impacts of the fields this schema creates as term frequencies.
+    /// </summary>
+    public SpladeCodec CreateCodec() =>
+        SpladeField.UsesPayloads(_options) && Settings.StorageMode == SpladeStorageMode.TermFrequency
+            ? new SpladeCodec([FieldName], [FieldName])
+            : new SpladeCodec(FieldName);
+
     /// <summary>A field holding <paramref name="text"/> for the analyzer of <see cref="CreateAnalyzer"/> to encode when the document is indexed.</summary>
     public Field CreateAnalyzedField(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new Field(FieldName, text, SpladeField.GetFieldType(Settings.StorageMode));
+        return new Field(FieldName, text, SpladeField.GetFieldType(_options));
     }
 
     /// <summary>The field of <paramref name="text"/>, encoded now (one model call; use <see cref="CreateFields"/> for many texts).</summary>
