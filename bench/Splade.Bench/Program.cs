@@ -49,7 +49,7 @@ static int Usage()
           encoder-device    cpu vs --device cuda:N (default cuda:0): documents/s and agreement; exit 3 without a usable GPU
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
-          lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
+          lucene            SPLADE indexing (tf repeated tokens, tf one token, payload) and exhaustive search vs a BooleanQuery
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)

@@ -7,6 +7,7 @@ using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
+using Splade.Lucene.Codecs;
 using Splade.Lucene.Documents;
 using Splade.Lucene.Index;
 using Splade.Lucene.Search;
@@ -14,11 +15,15 @@ using Splade.Lucene.Search;
 namespace Splade.Bench.Lucene;
 
 /// <summary>
-/// <c>Splade.Bench lucene [--docs N] [--queries Q] [--mode tf|payload|both] [--seed S] [--dir PATH] [--keep]</c>:
+/// <c>Splade.Bench lucene [--docs N] [--queries Q] [--mode tf|tf1|payload|both|all] [--index-only] [--seed S] [--dir PATH] [--keep]</c>:
 /// indexes a synthetic corpus (vectors generated before the clock starts), then times top-10 searches on one
 /// thread, SpladeQuery and the plain Lucene baseline (a BooleanQuery of boosted TermQuerys under
 /// SpladeSimilarity) interleaved query by query, and checks that they agree. The baseline runs on the
 /// term-frequency index only: on a payload index TermQuery scores the frequency (1), not the impact.
+/// Every index is written through <see cref="SpladeCodec"/> (persisted bounds). <c>tf</c> emits each term
+/// <c>impact</c> times; <c>tf1</c> indexes the same term-frequency index from one token per term
+/// (<see cref="SpladeFieldOptions.OneTokenTermFrequency"/>); <c>all</c> runs tf1, payload and tf in that order, and
+/// <c>--index-only</c> skips the searches.
 /// </summary>
 internal static class LuceneBench
 {
@@ -27,7 +32,7 @@ internal static class LuceneBench
         int docs = 50_000, queries = 200, seed = 42;
         string mode = "both";
         string? root = null;
-        bool keep = false;
+        bool keep = false, indexOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -39,6 +44,7 @@ internal static class LuceneBench
                 case "--mode": mode = Next(); break;
                 case "--dir": root = Next(); break;
                 case "--keep": keep = true; break;
+                case "--index-only": indexOnly = true; break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
@@ -53,16 +59,18 @@ internal static class LuceneBench
         Console.WriteLine($"generated {docs} document vectors in {clock.Elapsed.TotalSeconds:F1} s (not counted in indexing): {documents.Average(d => d.Count):F1} terms on average, weights {documents.Min(d => d.Values.ToArray().Min()):G3}-{documents.Max(d => d.Values.ToArray().Max()):G3}");
         var modes = mode switch
         {
-            "tf" => new[] { SpladeStorageMode.TermFrequency },
-            "payload" => [SpladeStorageMode.Payload],
-            _ => [SpladeStorageMode.TermFrequency, SpladeStorageMode.Payload],
+            "tf" => new[] { (SpladeStorageMode.TermFrequency, false) },
+            "tf1" => [(SpladeStorageMode.TermFrequency, true)],
+            "payload" => [(SpladeStorageMode.Payload, false)],
+            "all" => [(SpladeStorageMode.TermFrequency, true), (SpladeStorageMode.Payload, false), (SpladeStorageMode.TermFrequency, false)],
+            _ => [(SpladeStorageMode.TermFrequency, false), (SpladeStorageMode.Payload, false)],
         };
         root ??= Path.Combine(Path.GetTempPath(), "splade-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
-            foreach (var m in modes)
+            foreach (var (m, oneToken) in modes)
             {
-                RunMode(corpus, documents, queryVectors, m, Path.Combine(root, m.ToString()));
+                RunMode(corpus, documents, queryVectors, m, oneToken, indexOnly, Path.Combine(root, m.ToString() + (oneToken ? "-onetoken" : "")));
             }
         }
         finally
@@ -75,15 +83,17 @@ internal static class LuceneBench
         return 0;
     }
 
-    private static void RunMode(SyntheticCorpus corpus, SparseVector[] documents, SparseVector[] queries, SpladeStorageMode mode, string path)
+    private static void RunMode(SyntheticCorpus corpus, SparseVector[] documents, SparseVector[] queries, SpladeStorageMode storage, bool oneToken, bool indexOnly, string path)
     {
         int docCount = documents.Length;
+        string mode = storage == SpladeStorageMode.Payload ? "Payload" : oneToken ? "TermFrequency, one token" : "TermFrequency, repeated tokens";
         Console.WriteLine($"[{mode}] indexing starts, load average {LoadAverage()}");
-        var options = new SpladeFieldOptions { StorageMode = mode };
+        var options = new SpladeFieldOptions { StorageMode = storage, OneTokenTermFrequency = oneToken };
+        var codec = oneToken ? new SpladeCodec([options.FieldName], [options.FieldName]) : new SpladeCodec(options.FieldName);
         var stats = new SpladeIndexingStats();
         var clock = Stopwatch.StartNew();
         using (var dir = FSDirectory.Open(path))
-        using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { RAMBufferSizeMB = 256 }))
+        using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { RAMBufferSizeMB = 256, Codec = codec }))
         {
             SpladeField? field = null;
             foreach (var vector in documents)
@@ -112,11 +122,16 @@ internal static class LuceneBench
         {
             maxDocFreq = Math.Max(maxDocFreq, termsEnum.DocFreq);
         }
-        Console.WriteLine($"[{mode}] commonest term is in {100.0 * maxDocFreq / docCount:F1}% of the documents");
+        var fieldTerms = MultiFields.GetTerms(reader, options.FieldName);
+        Console.WriteLine($"[{mode}] commonest term is in {100.0 * maxDocFreq / docCount:F1}% of the documents; sumDocFreq {fieldTerms.SumDocFreq}, sumTotalTermFreq {fieldTerms.SumTotalTermFreq}, positions {fieldTerms.HasPositions}");
+        if (indexOnly)
+        {
+            return;
+        }
         var searcher = new IndexSearcher(reader) { Similarity = new SpladePerFieldSimilarity(options.FieldName) };
         var splade = queries.Select(q => (Query)new SpladeQuery(options.FieldName, q, corpus.Vocabulary)).ToArray();
         Console.WriteLine($"[{mode}] segments {reader.Leaves.Count}; searching starts, load average {LoadAverage()}");
-        if (mode != SpladeStorageMode.TermFrequency)
+        if (storage != SpladeStorageMode.TermFrequency)
         {
             // TermQuery scores the frequency (1 here), not the payload: there is no like-for-like baseline.
             var ms = Time(searcher, [splade], out _);

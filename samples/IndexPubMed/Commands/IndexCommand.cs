@@ -155,6 +155,8 @@ internal static class IndexCommand
                 FieldName = PubMedSchema.Splade,
                 StorageMode = CommonOptions.ParseStorage(a.Storage) ?? SpladeStorageMode.TermFrequency,
                 Scale = a.Scale,
+                // Term-frequency storage indexed as one token per term (the writer's codec makes it the frequency).
+                OneTokenTermFrequency = true,
             },
             BatchSize = Math.Max(a.BatchSize, 1) * 2,
             CommitEvery = a.CommitEvery,

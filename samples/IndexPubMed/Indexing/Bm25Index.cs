@@ -33,16 +33,20 @@ public static class Bm25Index
     public static Similarity CreateSimilarity() => new Lucene9LengthBm25Similarity(K1, B);
 
     /// <summary>A writer configuration using <paramref name="analyzer"/> and
-    /// <paramref name="similarity"/> (default <see cref="CreateSimilarity"/>).</summary>
-    public static IndexWriterConfig CreateWriterConfig(Analyzer analyzer, Similarity? similarity = null)
+    /// <paramref name="similarity"/> (default <see cref="CreateSimilarity"/>). When <paramref name="splade"/> asks for
+    /// one-token term frequencies in term-frequency storage, the codec writes them as frequencies at flush.</summary>
+    public static IndexWriterConfig CreateWriterConfig(Analyzer analyzer, Similarity? similarity = null, Splade.Lucene.Index.SpladeFieldOptions? splade = null)
     {
         ArgumentNullException.ThrowIfNull(analyzer);
+        bool oneToken = splade is { OneTokenTermFrequency: true, StorageMode: Splade.Lucene.Index.SpladeStorageMode.TermFrequency };
         return new IndexWriterConfig(LuceneVersion.LUCENE_48, analyzer)
         {
             Similarity = similarity ?? CreateSimilarity(),
             OpenMode = OpenMode.CREATE_OR_APPEND,
             // Persists the SPLADE field's impact bounds with each segment: no cold start for pruned search.
-            Codec = new Splade.Lucene.Codecs.SpladeCodec(PubMedSchema.Splade),
+            Codec = oneToken
+                ? new Splade.Lucene.Codecs.SpladeCodec([PubMedSchema.Splade, splade!.FieldName], [splade.FieldName])
+                : new Splade.Lucene.Codecs.SpladeCodec(PubMedSchema.Splade),
         };
     }
 

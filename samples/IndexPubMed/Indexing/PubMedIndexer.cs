@@ -42,7 +42,8 @@ internal sealed class PubMedIndexer
         using var indexLock = IndexLock.Acquire(_options.IndexDirectory);
         using var directory = FSDirectory.Open(_options.IndexDirectory);
         using var analyzer = PubMedSchema.CreateAnalyzer();
-        var config = Bm25Index.CreateWriterConfig(analyzer);
+        // Term-frequency storage: one token per term, its impact written as the frequency by the codec at flush.
+        var config = Bm25Index.CreateWriterConfig(analyzer, splade: _options.NoSplade ? null : _options.Splade);
         config.RAMBufferSizeMB = 256;
         using var writer = new IndexWriter(directory, config);
         // The SPLADE field's settings are checked (or recorded, for a new index) and then merged into every commit.

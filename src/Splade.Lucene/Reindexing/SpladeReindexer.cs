@@ -1,6 +1,7 @@
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Util;
+using Splade.Lucene.Codecs;
 using Splade.Lucene.Documents;
 using Splade.Lucene.Index;
 using LuceneDirectory = Lucene.Net.Store.Directory;
@@ -22,6 +23,8 @@ public sealed class SpladeReindexer
     public const string SourceKey = "reindex.source";
 
     private readonly SpladeReindexerOptions _options;
+    // The side index's fields: in term-frequency storage one token per term, written as frequencies by its codec.
+    private readonly SpladeFieldOptions _sideOptions;
 
     /// <summary>Creates a reindexer; the options are validated here, once.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -30,6 +33,8 @@ public sealed class SpladeReindexer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _sideOptions = options.Splade.Clone();
+        _sideOptions.OneTokenTermFrequency = _sideOptions.StorageMode == SpladeStorageMode.TermFrequency;
     }
 
     /// <summary>Documents encoded by this run (a resumed run does not count what an earlier one did).</summary>
@@ -145,6 +150,10 @@ public sealed class SpladeReindexer
             // Log merges only join neighbouring segments, so document order (the alignment) survives merging.
             MergePolicy = new LogDocMergePolicy(),
             OpenMode = OpenMode.CREATE_OR_APPEND,
+            // Converts the one-token fields at flush, so the side index (and the join) hold docs and frequencies.
+            Codec = _sideOptions.OneTokenTermFrequency
+                ? new SpladeCodec([_sideOptions.FieldName], [_sideOptions.FieldName])
+                : new SpladeCodec(_sideOptions.FieldName),
         };
         if (DirectoryReader.IndexExists(work))
         {
@@ -200,7 +209,7 @@ public sealed class SpladeReindexer
                 var doc = new Document();
                 if (next < liveRows.Count && liveRows[next] == d)
                 {
-                    doc.Add(new SpladeField(vectors[next], _options.Encoder.Vocabulary, _options.Splade, stats));
+                    doc.Add(new SpladeField(vectors[next], _options.Encoder.Vocabulary, _sideOptions, stats));
                     next++;
                 }
                 writer.AddDocument(doc);

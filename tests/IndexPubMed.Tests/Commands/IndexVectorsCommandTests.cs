@@ -135,7 +135,7 @@ public sealed class IndexVectorsCommandTests : IDisposable
         Assert.False(Directory.Exists(IndexDir) && Directory.GetFiles(IndexDir, "segments*").Length > 0);
     }
 
-    /// <summary>"id|term" -> stored frequency of the SPLADE field, live documents.</summary>
+    /// <summary>"id|term" -> stored frequency of the SPLADE field, live documents (checking the field is docs and frequencies).</summary>
     private Dictionary<string, int> Postings() => Postings(IndexDir);
 
     private static Dictionary<string, int> Postings(string index)
@@ -143,6 +143,12 @@ public sealed class IndexVectorsCommandTests : IDisposable
         using var dir = FSDirectory.Open(index);
         using var reader = DirectoryReader.Open(dir);
         var result = new Dictionary<string, int>();
+        // Indexed as one token per term and written by the codec as docs and frequencies, as repeated tokens would be.
+        Assert.All(reader.Leaves, l =>
+        {
+            var info = l.AtomicReader.FieldInfos.FieldInfo("splade");
+            Assert.True(info.IndexOptions == IndexOptions.DOCS_AND_FREQS && !info.HasPayloads, $"field info {info.IndexOptions}, payloads {info.HasPayloads}");
+        });
         var te = MultiFields.GetTerms(reader, "splade")!.GetEnumerator();
         while (te.MoveNext())
         {
