@@ -42,6 +42,12 @@ public sealed class SpladeReindexerTests
         Assert.Equal("model-b", settings.ModelId);
         Assert.Equal("kept", reader.IndexCommit.UserData["app.progress"]);
         Assert.Empty(work.ListAll());
+        // The side index is written as one token per term and converted by its codec: docs and frequencies, as before.
+        Assert.All(reader.Leaves, l =>
+        {
+            var info = l.AtomicReader.FieldInfos.FieldInfo("splade");
+            Assert.True(info.IndexOptions == IndexOptions.DOCS_AND_FREQS && !info.HasPayloads, $"field info {info.IndexOptions}, payloads {info.HasPayloads}");
+        });
     }
 
     /// <summary>
