@@ -23,7 +23,11 @@ public readonly record struct SpladeDevice
     /// <summary>The CUDA device ordinal (0 for the CPU).</summary>
     public int DeviceId { get; }
 
-    /// <summary>The CUDA GPU with ordinal <paramref name="deviceId"/>.</summary>
+    /// <summary>
+    /// The CUDA GPU with ordinal <paramref name="deviceId"/>. An encoder on it needs the package <c>Splade.Encoder.Cuda</c>
+    /// in the application (ONNX Runtime's GPU build); without it, or without a usable GPU, creating the encoder throws
+    /// <see cref="SpladeModelException"/> naming what is missing.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="deviceId"/> is negative.</exception>
     public static SpladeDevice Cuda(int deviceId = 0)
     {

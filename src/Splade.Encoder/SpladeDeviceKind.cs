@@ -6,6 +6,6 @@ public enum SpladeDeviceKind
     /// <summary>The CPU, through ONNX Runtime's default CPU execution provider.</summary>
     Cpu = 0,
 
-    /// <summary>An NVIDIA GPU, through ONNX Runtime's CUDA execution provider (GPU build of ONNX Runtime needed).</summary>
+    /// <summary>An NVIDIA GPU, through ONNX Runtime's CUDA execution provider (needs the package Splade.Encoder.Cuda).</summary>
     Cuda = 1,
 }

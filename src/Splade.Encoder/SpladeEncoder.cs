@@ -399,6 +399,10 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         {
             return create(sessionOptions);
         }
+        catch (OnnxRuntimeException e) when (options.Device.Kind == SpladeDeviceKind.Cuda)
+        {
+            throw new SpladeModelException(ExecutionProviders.SessionFailureMessage(options.Device, e.Message), path, e);
+        }
         catch (OnnxRuntimeException e)
         {
             throw new SpladeModelException($"ONNX Runtime cannot load the model: {e.Message}", path, e);

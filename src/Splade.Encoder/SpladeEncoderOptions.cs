@@ -61,9 +61,10 @@ public sealed class SpladeEncoderOptions
 
     /// <summary>
     /// Where the model runs: <see cref="SpladeDevice.Cpu"/> (default) or <see cref="SpladeDevice.Cuda(int)"/>. CUDA needs
-    /// the application to reference <c>Microsoft.ML.OnnxRuntime.Gpu</c> (1.31.0) instead of <c>Microsoft.ML.OnnxRuntime</c>,
-    /// plus CUDA 12 and cuDNN 9; without them, or without a GPU, <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/>
-    /// throws <see cref="SpladeModelException"/> saying what is missing.
+    /// the application to reference the package <c>Splade.Encoder.Cuda</c> (ONNX Runtime's GPU build, Linux x64) and a
+    /// machine with an NVIDIA GPU, its driver, CUDA 13 and cuDNN 9; without them
+    /// <see cref="SpladeEncoder.Create(string, SpladeEncoderOptions?)"/> throws <see cref="SpladeModelException"/> saying
+    /// what is missing.
     /// </summary>
     public SpladeDevice Device { get; set; } = SpladeDevice.Cpu;
 

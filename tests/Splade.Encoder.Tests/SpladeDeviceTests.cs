@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Splade.Encoder.Onnx;
 using Xunit.Abstractions;
 
 namespace Splade.Encoder.Tests;
@@ -64,6 +65,60 @@ public sealed class SpladeDeviceTests
         _output.WriteLine(e.Message);
         Assert.Contains("cuda:0", e.Message);
         Assert.Contains("CUDAExecutionProvider", e.Message);
-        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu", e.Message);
+        Assert.Contains("add the NuGet package Splade.Encoder.Cuda", e.Message);
+        Assert.Contains("CPUExecutionProvider", e.Message); // what the loaded build has
+    }
+
+    [Fact]
+    public void NoCudaBuildMessage_SaysToAddThePackage_OrWhyThePackageDidNotHelp()
+    {
+        var absent = ExecutionProviders.NoCudaBuildMessage(SpladeDevice.Cuda(2), ["CPUExecutionProvider"], packageReferenced: false, "linux-x64");
+        _output.WriteLine(absent);
+        Assert.StartsWith("Device cuda:2 needs ONNX Runtime's CUDAExecutionProvider", absent);
+        Assert.Contains("(available: CPUExecutionProvider)", absent);
+        Assert.Contains("dotnet add package Splade.Encoder.Cuda", absent);
+
+        var present = ExecutionProviders.NoCudaBuildMessage(SpladeDevice.Cuda(0), ["CPUExecutionProvider", "CoreMLExecutionProvider"], packageReferenced: true, "osx-arm64");
+        _output.WriteLine(present);
+        Assert.Contains("references Splade.Encoder.Cuda", present);
+        Assert.Contains("linux-x64 only and this process runs on osx-arm64", present);
+        Assert.Contains("SpladeEncoderCudaKeepCpuOnnxRuntime", present);
+        Assert.DoesNotContain("add the NuGet package", present);
+    }
+
+    [Fact]
+    public void CannotStartMessage_NamesTheMissingLibraries_OrTheGpu()
+    {
+        var missing = ExecutionProviders.CannotStartMessage(SpladeDevice.Cuda(1), "Failed to load shared library\n",
+            [("libcuda.so.1", "the NVIDIA driver"), ("libcudnn.so.9", "cuDNN 9")]);
+        _output.WriteLine(missing);
+        Assert.StartsWith("Device cuda:1: ONNX Runtime's CUDAExecutionProvider is installed (Splade.Encoder.Cuda) but cannot start (Failed to load shared library)", missing);
+        Assert.Contains("Not found on the library path: libcuda.so.1 (the NVIDIA driver), libcudnn.so.9 (cuDNN 9).", missing);
+
+        var none = ExecutionProviders.CannotStartMessage(SpladeDevice.Cuda(1), "CUDA failure 100: no CUDA-capable device is detected", []);
+        _output.WriteLine(none);
+        Assert.Contains("were found: check that an NVIDIA GPU with ordinal 1 is visible", none);
+        Assert.DoesNotContain("Not found", none);
+    }
+
+    [Fact]
+    public void MissingCudaLibraries_AreExactlyThoseTheProcessCannotLoad()
+    {
+        var missing = ExecutionProviders.MissingCudaLibraries();
+        _output.WriteLine($"missing here: {string.Join(", ", missing.Select(m => m.Library))}");
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Empty(missing);
+            return;
+        }
+        foreach (var (library, _) in ExecutionProviders.CudaLibraries)
+        {
+            bool loads = System.Runtime.InteropServices.NativeLibrary.TryLoad(library, out nint handle);
+            if (loads)
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(handle);
+            }
+            Assert.Equal(!loads, missing.Any(m => m.Library == library));
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Splade.Bench.Encoder;
 /// CPU against another device (default <c>cuda:0</c>) with the same model, texts and batch shape:
 /// documents/s of <see cref="SpladeEncoder.EncodeDocuments"/> in alternating rounds, and how far the
 /// device's vectors are from the CPU's. Written to run unchanged on a machine with a GPU (build with
-/// <c>-p:SpladeOnnxRuntimeGpu=true</c> so that ONNX Runtime's GPU build is used); where the device
+/// <c>-p:SpladeEncoderCuda=true</c>, which references Splade.Encoder.Cuda, ONNX Runtime's GPU build); where the device
 /// cannot be used it prints why and exits with code 3.
 /// </summary>
 internal static class EncoderDeviceBenchmark

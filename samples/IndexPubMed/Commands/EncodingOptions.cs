@@ -28,7 +28,7 @@ internal sealed class EncodingOptions
 
     public Option<string> Device { get; } = new("--device")
     {
-        Description = "where the model runs: cpu (default) or cuda[:N] (needs the GPU build of ONNX Runtime, see docs/PERFORMANCE.md)",
+        Description = "where the model runs: cpu (default) or cuda[:N] (needs a build with -p:SpladeEncoderCuda=true, Linux x64, CUDA 13: see docs/PERFORMANCE.md, GPU)",
         DefaultValueFactory = _ => "cpu",
     };
 

@@ -97,12 +97,13 @@ public sealed class EncodeLongTextAndShardTests : IDisposable
     public void DeviceCuda_WithoutAGpuBuild_FailsAtLoad()
     {
         string input = WriteInput(GoldenDocs().Take(2));
-        var (exit, _) = Run("encode", "--model", Cli.ModelDir, "--input", input, "--output", Path.Combine(_dir, "o.jsonl"), "--device", "cuda:0");
+        var (exit, error) = Run("encode", "--model", Cli.ModelDir, "--input", input, "--output", Path.Combine(_dir, "o.jsonl"), "--device", "cuda:0");
         if (Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
         {
             return; // a GPU build: the load may legitimately succeed here
         }
         Assert.Equal(2, exit);
+        Assert.Contains("Splade.Encoder.Cuda", error); // what to add
         Assert.False(File.Exists(Path.Combine(_dir, "o.jsonl")));
     }
 
