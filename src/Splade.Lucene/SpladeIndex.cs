@@ -55,6 +55,7 @@ public sealed class SpladeIndex : IDisposable
         _ownsAnalyzer = options.Analyzer is null;
         _analyzer = options.Analyzer ?? new StandardAnalyzer(LuceneVersion.LUCENE_48);
         IndexWriter? writer = null;
+        SearcherManager? manager = null;
         try
         {
             var probe = SpladeFieldSchema.Create(options.Splade, encoder);
@@ -70,16 +71,22 @@ public sealed class SpladeIndex : IDisposable
             writer = new IndexWriter(directory, config);
             Schema = SpladeFieldSchema.OpenOrCreate(writer, options.Splade, encoder);
             Similarity = similarity;
-            _manager = new SearcherManager(writer, applyAllDeletes: true, new SimilaritySearcherFactory(similarity));
+            manager = new SearcherManager(writer, applyAllDeletes: true, new SimilaritySearcherFactory(similarity));
+            _manager = manager;
             _writer = writer;
             if (create)
             {
                 // A new index is committed at once, settings included, so that it can be opened at any time.
                 Schema.Commit(writer);
             }
+            if (options.WarmUp)
+            {
+                WarmUp();
+            }
         }
         catch
         {
+            manager?.Dispose();
             writer?.Rollback();
             writer?.Dispose();
             if (_ownsAnalyzer)
@@ -478,6 +485,22 @@ public sealed class SpladeIndex : IDisposable
             _manager.MaybeRefreshBlocking();
             Volatile.Write(ref _visibleWrites, before);
         }
+    }
+
+    // SpladeIndexOptions.WarmUp: the first searcher warmed for SPLADE searches as they will run (ties by id when the
+    // index has ids), and the encoder run once, so that a fresh process's first Search pays neither.
+    private void WarmUp()
+    {
+        var searcher = _manager.Acquire();
+        try
+        {
+            SpladeSearcher.Warm(searcher, Schema.FieldName, WithTieBreak(searcher, null));
+        }
+        finally
+        {
+            _manager.Release(searcher);
+        }
+        _ = Encoder.EncodeQuery("warm up");
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
