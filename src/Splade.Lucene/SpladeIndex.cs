@@ -55,6 +55,7 @@ public sealed class SpladeIndex : IDisposable
         _ownsAnalyzer = options.Analyzer is null;
         _analyzer = options.Analyzer ?? new StandardAnalyzer(LuceneVersion.LUCENE_48);
         IndexWriter? writer = null;
+        SearcherManager? manager = null;
         try
         {
             // Term-frequency storage is indexed as one token per term, its impact written as the frequency by the codec.
@@ -73,16 +74,22 @@ public sealed class SpladeIndex : IDisposable
             writer = new IndexWriter(directory, config);
             Schema = SpladeFieldSchema.OpenOrCreate(writer, splade, encoder);
             Similarity = similarity;
-            _manager = new SearcherManager(writer, applyAllDeletes: true, new SimilaritySearcherFactory(similarity));
+            manager = new SearcherManager(writer, applyAllDeletes: true, new SimilaritySearcherFactory(similarity));
+            _manager = manager;
             _writer = writer;
             if (create)
             {
                 // A new index is committed at once, settings included, so that it can be opened at any time.
                 Schema.Commit(writer);
             }
+            if (options.WarmUp)
+            {
+                WarmUp();
+            }
         }
         catch
         {
+            manager?.Dispose();
             writer?.Rollback();
             writer?.Dispose();
             if (_ownsAnalyzer)
@@ -481,6 +488,22 @@ public sealed class SpladeIndex : IDisposable
             _manager.MaybeRefreshBlocking();
             Volatile.Write(ref _visibleWrites, before);
         }
+    }
+
+    // SpladeIndexOptions.WarmUp: the first searcher warmed for SPLADE searches as they will run (ties by id when the
+    // index has ids), and the encoder run once, so that a fresh process's first Search pays neither.
+    private void WarmUp()
+    {
+        var searcher = _manager.Acquire();
+        try
+        {
+            SpladeSearcher.Warm(searcher, Schema.FieldName, WithTieBreak(searcher, null));
+        }
+        finally
+        {
+            _manager.Release(searcher);
+        }
+        _ = Encoder.EncodeQuery("warm up");
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

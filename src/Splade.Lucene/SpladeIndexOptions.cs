@@ -31,6 +31,16 @@ public sealed class SpladeIndexOptions
     /// <summary>The IndexWriter's RAM buffer in MB before it flushes a segment. Default 64.</summary>
     public double RamBufferSizeMB { get; set; } = 64;
 
+    /// <summary>
+    /// Warms the index when it is created or opened: the first searcher is warmed with
+    /// <see cref="Search.SpladeSearcher.Warm"/> (term dictionaries and impact bounds of the SPLADE field opened,
+    /// the search code compiled) and the encoder encodes one short query, so that the first
+    /// <see cref="SpladeIndex.Search"/> runs about as fast as the following ones instead of paying that in a fresh
+    /// process (docs/PERFORMANCE.md, "No cold start"). The cost moves into <c>Create</c>/<c>Open</c>; results are the
+    /// same either way. Default true; false opens faster when the first search's latency does not matter.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
     /// <summary>Checks every property.</summary>
     /// <exception cref="ArgumentException">A property is out of range; the message names it.</exception>
     public void Validate()

@@ -34,6 +34,44 @@ public sealed class SpladeIndexTests : IClassFixture<TinyModelFixture>, IDisposa
         new SpladeDocument($"d{d}", t, new Dictionary<string, string> { ["group"] = d % 2 == 0 ? "even" : "odd" }));
 
     [Fact]
+    public void WarmUpAtOpenChangesNoResult()
+    {
+        var docs = Documents().ToList();
+        using (var index = SpladeIndex.Create(_folder, _model.Encoder, new SpladeIndexOptions { WarmUp = false }))
+        {
+            for (int i = 0; i < docs.Count; i += 6)
+            {
+                index.Add(docs.Skip(i).Take(6));
+                index.Commit();   // several segments
+            }
+        }
+        // The facade holds the index's write lock: one open at a time, warmed then not.
+        List<IReadOnlyList<SpladeHit>> Run(SpladeIndex index) => _model.QueryTexts
+            .SelectMany(q => new[] { SpladeSearchMode.Splade, SpladeSearchMode.Hybrid }.Select(mode => index.Search(q, new SpladeSearchOptions { Mode = mode, Top = 15 })))
+            .ToList();
+        var counting = new CountingEncoder(_model.Encoder);
+        List<IReadOnlyList<SpladeHit>> warm;
+        using (var warmed = SpladeIndex.Open(_folder, counting))
+        {
+            Assert.Equal(1, counting.QueryCalls);   // the warm-up encoded its one query at open
+            warm = Run(warmed);
+        }
+        var coldEncoder = new CountingEncoder(_model.Encoder);
+        List<IReadOnlyList<SpladeHit>> cold;
+        using (var index = SpladeIndex.Open(_folder, coldEncoder, new SpladeIndexOptions { WarmUp = false }))
+        {
+            Assert.Equal(0, coldEncoder.QueryCalls);
+            cold = Run(index);
+        }
+        Assert.Equal(cold.Count, warm.Count);
+        for (int i = 0; i < cold.Count; i++)
+        {
+            Assert.NotEmpty(warm[i]);
+            Assert.Equal(cold[i].Select(h => (h.Id, h.Score)), warm[i].Select(h => (h.Id, h.Score)));
+        }
+    }
+
+    [Fact]
     public void TiesAreBrokenByIdWhateverTheOrderAndSegmentsOfTheDocuments()
     {
         // Every text three times under different ids: each score is tied at least three ways.

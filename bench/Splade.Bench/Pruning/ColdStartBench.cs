@@ -3,6 +3,7 @@ using System.Globalization;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
+using Splade.Bench.Common;
 using Splade.Bench.Lucene;
 using Splade.Encoder;
 using Splade.Lucene.Codecs;
@@ -12,9 +13,11 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N]</c>: what a
+/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--warm-up] [--export DIR]</c>: what a
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
-/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant. Opens the pruning bench's index
+/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--warm-up</c> runs
+/// <see cref="SpladeSearcher.Warm"/> after opening (timed apart), <c>--export DIR</c> only writes the corpus and queries
+/// as JSONL vectors for timing the CLI on the same data. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
 /// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch
 /// mean), then measures warm latency pruned and exhaustive interleaved per query (rotating order), checking
@@ -28,6 +31,8 @@ internal static class ColdStartBench
         string root = "/work/bench-data";
         string? vectors = null;
         bool persisted = false;
+        string? export = null;
+        bool warmUp = false;
         var evaluation = SpladeEvaluation.Auto;
         for (int i = 0; i < args.Length; i++)
         {
@@ -42,6 +47,8 @@ internal static class ColdStartBench
                 case "--dir": root = Next(); break;
                 case "--query-vectors": vectors = Next(); break;
                 case "--persisted": persisted = true; break;
+                case "--export": export = Next(); break;
+                case "--warm-up": warmUp = true; break;
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
                 case "--min-docs-per-k": SpladeEvaluationChooser.MinDocsPerK = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
@@ -60,22 +67,42 @@ internal static class ColdStartBench
             : PruningBench.ReadWeights(vectors).Take(queryCount).Select((w, i) => corpus.QueryWithWeights(i, w)).ToArray();
         string set = vectors is null ? "synthetic" : Path.GetFileName(vectors);
         double medianTerms = PruningBench.Median(queries.Select(q => (double)q.Count));
+        if (export is not null)
+        {
+            return Export(export, corpus, docs, queries);
+        }
 
+        var jit0 = JitSnapshot.Now();
         long t0 = Stopwatch.GetTimestamp();
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
         var searcher = new IndexSearcher(reader);
         double openMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        var jitOpened = JitSnapshot.Now();
+        double warmMs = 0;
+        if (warmUp)
+        {
+            long tw = Stopwatch.GetTimestamp();
+            SpladeSearcher.Warm(searcher, "splade", new SpladeQueryOptions { Evaluation = evaluation });
+            warmMs = Stopwatch.GetElapsedTime(tw).TotalMilliseconds;
+        }
+        var jitOpen = JitSnapshot.Now();
         var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation })).ToArray();
         var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
 
         // The batch as the CLI runs it: fresh process, each query once, pruned.
         var cold = new double[queries.Length];
+        var jitFirst = jitOpen;
         for (int i = 0; i < queries.Length; i++)
         {
             long t = Stopwatch.GetTimestamp();
             SpladeSearcher.Search(searcher, pruned[i], k);
             cold[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (i == 0)
+            {
+                jitFirst = JitSnapshot.Now();
+            }
         }
+        var jitBatch = JitSnapshot.Now();
         // Warm: exhaustive once more to warm it too, then interleaved.
         foreach (var q in exhaustive)
         {
@@ -108,11 +135,37 @@ internal static class ColdStartBench
         double warmPruned = PruningBench.Median(warm[0]);
         double warmExhaustive = PruningBench.Median(warm[1]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"coldstart docs={docs} k={k} evaluation={evaluation} (min docs per k {SpladeEvaluationChooser.MinDocsPerK}) {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; " +
+            $"coldstart docs={docs} k={k} evaluation={evaluation} (min docs per k {SpladeEvaluationChooser.MinDocsPerK}) {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; warm-up {(warmUp ? warmMs.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "off")}; " +
             $"first query {cold[0]:F1} ms; first-batch mean {cold.Average():F2} ms; first 10 mean {cold.Take(10).Average():F1} ms; " +
             $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
             $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
+        Console.WriteLine($"jit: open {jitOpened - jit0}; warm-up {jitOpen - jitOpened}; first query {jitFirst - jitOpen}; rest of first batch {jitBatch - jitFirst}; warm passes {JitSnapshot.Now() - jitBatch}");
         return same == queries.Length ? 0 : 1;
+    }
+
+    // The same corpus and queries as files the CLI reads (Anserini JSONL vectors: corpus.jsonl for `index`,
+    // queries.jsonl for `search --query-vectors`), so that a fresh CLI process can be timed on them.
+    private static int Export(string dir, SyntheticCorpus corpus, int docs, SparseVector[] queries)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        using (var writer = new Splade.Lucene.Formats.JsonVectorWriter(File.Create(Path.Combine(dir, "corpus.jsonl"))))
+        {
+            int i = 0;
+            foreach (var vector in corpus.Documents(docs))
+            {
+                writer.Write("d" + i.ToString(CultureInfo.InvariantCulture), vector, corpus.Vocabulary);
+                i++;
+            }
+        }
+        using (var writer = new Splade.Lucene.Formats.JsonVectorWriter(File.Create(Path.Combine(dir, "queries.jsonl"))))
+        {
+            for (int i = 0; i < queries.Length; i++)
+            {
+                writer.Write("q" + i.ToString(CultureInfo.InvariantCulture), queries[i], corpus.Vocabulary);
+            }
+        }
+        Console.WriteLine($"wrote {docs} documents and {queries.Length} queries to {dir}");
+        return 0;
     }
 
     // A copy of the index with every segment rewritten through SpladeCodec (one AddIndexes per segment keeps

@@ -200,6 +200,21 @@ internal sealed class PubMedSearcher : IDisposable
             .Take(k).ToList();
     }
 
+    /// <summary>
+    /// Warms the searcher for SPLADE searches (<see cref="SpladeSearcher.Warm"/>, with the options and tie-break by
+    /// PMID of this searcher's queries) and loads the ids that hits are reported with, so that a batch's first query
+    /// runs about as fast as the next ones. False when the index has no SPLADE field (nothing warmed).
+    /// </summary>
+    public bool WarmUp()
+    {
+        if (Schema is null)
+        {
+            return false;
+        }
+        _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
+        return SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions());
+    }
+
     /// <summary>What SPLADE top-k searches of this searcher scored and read (what pruning saved, compared with --exhaustive).</summary>
     public SpladeSearchStats SpladeStats { get; } = new();
 

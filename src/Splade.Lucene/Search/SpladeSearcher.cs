@@ -1,3 +1,4 @@
+using Lucene.Net.Index;
 using Lucene.Net.Search;
 
 namespace Splade.Lucene.Search;
@@ -50,6 +51,76 @@ public static class SpladeSearcher
         searcher.Search(resolved.WithPruning(new SpladePruning(k, stats, top)), collector);
         var hits = top.Sorted();
         return new TopDocs(collector.Collected, hits, hits.Length == 0 ? float.NaN : hits[0].Score);
+    }
+
+    /// <summary>Segment terms scanned per segment by <see cref="Warm"/> to find frequent ones.</summary>
+    internal const int WarmScanTerms = 1024;
+
+    /// <summary>Terms in each of <see cref="Warm"/>'s queries.</summary>
+    internal const int WarmTerms = 8;
+
+    /// <summary>
+    /// Prepares <paramref name="searcher"/> for SPLADE queries on <paramref name="field"/>, as Lucene's
+    /// <c>SearcherFactory</c> / <c>IndexReaderWarmer</c> warm a searcher before it serves queries: so that the
+    /// first query after opening an index runs about as fast as the following ones. It opens each segment's term
+    /// dictionary for the field (and the impact bounds persisted with it, <see cref="Codecs.SpladeCodec"/>) and
+    /// runs <see cref="Search"/> twice on a query of the field's most frequent terms (the <see cref="WarmTerms"/> with
+    /// most postings among the first <see cref="WarmScanTerms"/> of each segment, weight 1): once with the pruning
+    /// scorer, once term at a time, the two ways a search evaluates a segment. That compiles (JIT) the code of the
+    /// search path, which is most of a fresh process's first-query cost (docs/PERFORMANCE.md, "No cold start").
+    /// <para>
+    /// The results are discarded: searches return exactly the same results with or without it. The bounds of the
+    /// few warm-up terms stay cached with their segments, as after any query that used them. Idempotent (a second
+    /// call repeats the same searches) and thread-safe (read-only, like <see cref="Search"/>). Its cost is reported
+    /// by whoever calls it (the CLI prints it as part of opening the index); it is that of two small queries plus,
+    /// in a fresh process, the compilation that the first query would otherwise pay.
+    /// </para>
+    /// </summary>
+    /// <param name="searcher">The searcher to warm.</param>
+    /// <param name="field">The SPLADE field.</param>
+    /// <param name="options">
+    /// The options of the queries the searcher will serve (its <see cref="SpladeQueryOptions.TieBreakField"/>, say),
+    /// so that the warm-up takes the same path; defaults when null.
+    /// </param>
+    /// <returns>False when no segment has a term in <paramref name="field"/> (nothing to warm), otherwise true.</returns>
+    /// <exception cref="ArgumentException"><paramref name="field"/> is empty, or <paramref name="options"/> is invalid.</exception>
+    public static bool Warm(IndexSearcher searcher, string field, SpladeQueryOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        options?.Validate();
+        var frequent = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var terms = leaf.AtomicReader.GetTerms(field);
+            if (terms is null)
+            {
+                continue;
+            }
+            var termsEnum = terms.GetEnumerator();
+            for (int i = 0; i < WarmScanTerms && termsEnum.MoveNext(); i++)
+            {
+                string term = termsEnum.Term.Utf8ToString();
+                frequent[term] = frequent.GetValueOrDefault(term) + termsEnum.DocFreq;
+            }
+        }
+        if (frequent.Count == 0)
+        {
+            return false;
+        }
+        var weights = frequent.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(WarmTerms)
+            .Select(p => new KeyValuePair<string, float>(p.Key, 1f)).ToArray();
+        foreach (var evaluation in new[] { SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
+        {
+            var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
+            warmOptions.Exhaustive = false;
+            warmOptions.WeightScale = null;
+            warmOptions.MinWeight = 0;
+            warmOptions.TopK = null;
+            warmOptions.Evaluation = evaluation;
+            Search(searcher, new SpladeQuery(field, weights, warmOptions), 10);
+        }
+        return true;
     }
 
     private sealed class TopKCollector : ICollector

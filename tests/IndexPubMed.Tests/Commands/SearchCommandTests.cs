@@ -134,6 +134,26 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(File.ReadAllLines(exhaustive), File.ReadAllLines(pruned));
     }
 
+    [Theory]
+    [InlineData("splade")]
+    [InlineData("hybrid")]
+    public void WarmUp_ChangesNoRun_AndIsReportedApartFromTheQueries(string mode)
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack: aspirin?", "q3\tCOVID-19 vaccine"]);
+        string warm = Path.Combine(_dir, "warm.trec"), cold = Path.Combine(_dir, "cold.trec");
+
+        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--queries", queries, "--run", warm);
+        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--queries", queries, "--run", cold, "--no-warm-up");
+
+        Assert.True(exit1 == 0, error1);
+        Assert.True(exit2 == 0, error2);
+        Assert.Matches(@"first [0-9.]+ ms, first 10 mean [0-9.]+ ms; opened in [0-9]+ ms, warm-up [0-9]+ ms", error1);
+        Assert.Matches(@"opened in [0-9]+ ms, no warm-up", error2);
+        Assert.Equal(File.ReadAllLines(cold), File.ReadAllLines(warm));
+        Assert.NotEmpty(File.ReadAllLines(warm));
+    }
+
     [Fact]
     public void QueryVectors_WithoutModel_SearchTheSpladeField()
     {

@@ -9,6 +9,7 @@ public sealed class CountingEncoder : ISparseEncoder
     private int _documentCalls;
     private int _batchCalls;
     private int _largestBatch;
+    private int _queryCalls;
 
     public CountingEncoder(ISparseEncoder inner) => _inner = inner;
 
@@ -26,7 +27,14 @@ public sealed class CountingEncoder : ISparseEncoder
 
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
-    public SparseVector EncodeQuery(string text) => _inner.EncodeQuery(text);
+    /// <summary>Calls of <see cref="EncodeQuery"/>.</summary>
+    public int QueryCalls => Volatile.Read(ref _queryCalls);
+
+    public SparseVector EncodeQuery(string text)
+    {
+        Interlocked.Increment(ref _queryCalls);
+        return _inner.EncodeQuery(text);
+    }
 
     public SparseVector EncodeDocument(string text)
     {

@@ -1,0 +1,137 @@
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Splade.Lucene.Codecs;
+using Splade.Lucene.Index;
+using Splade.Lucene.Search;
+using Splade.Lucene.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Splade.Lucene.Tests.Search;
+
+/// <summary>
+/// <see cref="SpladeSearcher.Warm"/> prepares a searcher for its first query and changes no result: searches after
+/// it (once, twice, concurrently with it) return exactly the exhaustive top k.
+/// </summary>
+public sealed class SpladeSearcherWarmTests
+{
+    private static readonly int[] Ks = [1, 10, 100, 1000];
+
+    private readonly ITestOutputHelper _output;
+
+    public SpladeSearcherWarmTests(ITestOutputHelper output) => _output = output;
+
+    [Theory]
+    [InlineData(SpladeStorageMode.TermFrequency, false)]
+    [InlineData(SpladeStorageMode.TermFrequency, true)]
+    [InlineData(SpladeStorageMode.Payload, true)]
+    public void WarmedSearchesReturnTheExhaustiveTopK_AndWarmingTwiceChangesNothing(SpladeStorageMode mode, bool persistedBounds)
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 6000, deleteFraction: 0.05);
+        using var dir = corpus.BuildIndex(mode, maxBufferedDocs: 2500, codec: persistedBounds ? new SpladeCodec(RandomSpladeCorpus.FieldName) : null);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.Equal(3, reader.Leaves.Count);
+        var searcher = new IndexSearcher(reader);
+        var queries = Enumerable.Range(0, 6).Select(_ => corpus.RandomQuery(random, 5, 50)).ToArray();
+
+        Assert.True(SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName));
+        Check(corpus, searcher, queries, "after one warm-up");
+        Assert.True(SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName, new SpladeQueryOptions { ImpactTiers = false }));
+        Check(corpus, searcher, queries, "after a second warm-up");
+        // A parallel searcher of the same reader, warmed too.
+        var parallel = new IndexSearcher(reader, TaskScheduler.Default);
+        Assert.True(SpladeSearcher.Warm(parallel, RandomSpladeCorpus.FieldName));
+        Check(corpus, parallel, queries, "parallel searcher");
+    }
+
+    [Fact]
+    public async Task WarmingConcurrentlyWithSearchesChangesNoResult()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 5000, deleteFraction: 0.05);
+        using var dir = corpus.BuildIndex(SpladeStorageMode.TermFrequency, maxBufferedDocs: 2000, codec: new SpladeCodec(RandomSpladeCorpus.FieldName));
+        using var reader = DirectoryReader.Open(dir);
+        var searcher = new IndexSearcher(reader);
+        var queries = Enumerable.Range(0, 8).Select(_ => corpus.RandomQuery(random, 5, 40)).ToArray();
+        var expected = queries.Select(corpus.BruteForce).ToArray();
+        using var start = new Barrier(4);
+        var tasks = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (int round = 0; round < 3; round++)
+            {
+                if (t % 2 == 0)
+                {
+                    Assert.True(SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName));
+                }
+                for (int q = 0; q < queries.Length; q++)
+                {
+                    int k = Ks[(q + t + round) % Ks.Length];
+                    var query = new SpladeQuery(RandomSpladeCorpus.FieldName, queries[q], corpus.Vocabulary);
+                    AssertSame(expected[q].Take(k).ToList(), SpladeSearcher.Search(searcher, query, k).ScoreDocs, $"thread {t} round {round} query {q} k={k}");
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks);
+    }
+
+    [Fact]
+    public void AFieldWithoutTermsHasNothingToWarm()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 200);
+        using var dir = corpus.BuildIndex(SpladeStorageMode.TermFrequency, maxBufferedDocs: 100);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.False(SpladeSearcher.Warm(new IndexSearcher(reader), "no-such-field"));
+
+        using var empty = new RAMDirectory();
+        using (var writer = new IndexWriter(empty, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+        {
+            writer.Commit();
+        }
+        using var emptyReader = DirectoryReader.Open(empty);
+        Assert.False(SpladeSearcher.Warm(new IndexSearcher(emptyReader), RandomSpladeCorpus.FieldName));
+    }
+
+    [Fact]
+    public void RejectsMissingArguments()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 50);
+        using var dir = corpus.BuildIndex(SpladeStorageMode.TermFrequency, maxBufferedDocs: 100);
+        using var reader = DirectoryReader.Open(dir);
+        var searcher = new IndexSearcher(reader);
+        Assert.Throws<ArgumentNullException>(() => SpladeSearcher.Warm(null!, RandomSpladeCorpus.FieldName));
+        Assert.Equal("field", Assert.Throws<ArgumentException>(() => SpladeSearcher.Warm(searcher, "")).ParamName);
+        var bad = Assert.Throws<ArgumentException>(() => SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName, new SpladeQueryOptions { TopK = 0 }));
+        Assert.Contains("TopK", bad.Message, StringComparison.Ordinal);
+    }
+
+    private static void Check(RandomSpladeCorpus corpus, IndexSearcher searcher, Encoder.SparseVector[] queries, string what)
+    {
+        for (int q = 0; q < queries.Length; q++)
+        {
+            var expected = corpus.BruteForce(queries[q]);
+            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, queries[q], corpus.Vocabulary);
+            foreach (int k in Ks)
+            {
+                AssertSame(expected.Take(k).ToList(), SpladeSearcher.Search(searcher, query, k).ScoreDocs, $"{what}: query {q} k={k}");
+            }
+            AssertSame(expected.Take(10).ToList(), searcher.Search(query, 10).ScoreDocs, $"{what}: query {q} IndexSearcher.Search");
+        }
+    }
+
+    private static void AssertSame(List<(int Doc, float Score)> expected, ScoreDoc[] actual, string what)
+    {
+        Assert.True(expected.Count == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Count}");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(
+                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
+                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
+        }
+    }
+}
