@@ -12,9 +12,10 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N]</c>: what a
+/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES]</c>: what a
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
-/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant. Opens the pruning bench's index
+/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--tier-cap</c> the pruned queries'
+/// <see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/>; the tier memory held at the end is printed. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
 /// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch
 /// mean), then measures warm latency pruned and exhaustive interleaved per query (rotating order), checking
@@ -29,6 +30,7 @@ internal static class ColdStartBench
         string? vectors = null;
         bool persisted = false;
         var evaluation = SpladeEvaluation.Auto;
+        long? tierCap = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -43,6 +45,7 @@ internal static class ColdStartBench
                 case "--query-vectors": vectors = Next(); break;
                 case "--persisted": persisted = true; break;
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
+                case "--tier-cap": tierCap = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--min-docs-per-k": SpladeEvaluationChooser.MinDocsPerK = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -65,7 +68,7 @@ internal static class ColdStartBench
         using var reader = DirectoryReader.Open(FSDirectory.Open(path));
         var searcher = new IndexSearcher(reader);
         double openMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation })).ToArray();
+        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, MaxTierBytesPerSegment = tierCap })).ToArray();
         var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
 
         // The batch as the CLI runs it: fresh process, each query once, pruned.
@@ -112,6 +115,9 @@ internal static class ColdStartBench
             $"first query {cold[0]:F1} ms; first-batch mean {cold.Average():F2} ms; first 10 mean {cold.Take(10).Average():F1} ms; " +
             $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
             $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
+        long sib = new DirectoryInfo(path).EnumerateFiles("*.sib").Sum(f => f.Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: tier cap {(tierCap is { } cap ? cap.ToString("N0", CultureInfo.InvariantCulture) + " bytes per segment" : "none")}; {SpladeCacheMemory.Measure(reader)}; .sib files {sib:N0} bytes; managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MiB"));
         return same == queries.Length ? 0 : 1;
     }
 
