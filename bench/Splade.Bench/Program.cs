@@ -14,6 +14,10 @@ if (args[0] == "coldstart")
 {
     return Splade.Bench.Pruning.ColdStartBench.Run(args[1..]);
 }
+if (args[0] == "largek-bound")
+{
+    return Splade.Bench.Pruning.LargeKBound.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -50,6 +54,7 @@ static int Usage()
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
           lucene            SPLADE indexing (tf repeated tokens, tf one token, payload) and exhaustive search vs a BooleanQuery
+          largek-bound      upper bound of what exact term-at-a-time MaxScore could save at --k (oracle threshold)
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)

@@ -13,9 +13,10 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--warm-up] [--export DIR]</c>: what a
+/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES] [--warm-up] [--export DIR]</c>: what a
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
-/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--warm-up</c> runs
+/// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--tier-cap</c> the pruned queries'
+/// <see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/> (the tier memory held at the end is printed), <c>--warm-up</c> runs
 /// <see cref="SpladeSearcher.Warm"/> after opening (timed apart), <c>--export DIR</c> only writes the corpus and queries
 /// as JSONL vectors for timing the CLI on the same data. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
@@ -34,6 +35,7 @@ internal static class ColdStartBench
         string? export = null;
         bool warmUp = false;
         var evaluation = SpladeEvaluation.Auto;
+        long? tierCap = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -50,6 +52,7 @@ internal static class ColdStartBench
                 case "--export": export = Next(); break;
                 case "--warm-up": warmUp = true; break;
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
+                case "--tier-cap": tierCap = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--min-docs-per-k": SpladeEvaluationChooser.MinDocsPerK = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -86,7 +89,7 @@ internal static class ColdStartBench
             warmMs = Stopwatch.GetElapsedTime(tw).TotalMilliseconds;
         }
         var jitOpen = JitSnapshot.Now();
-        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation })).ToArray();
+        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, MaxTierBytesPerSegment = tierCap })).ToArray();
         var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
 
         // The batch as the CLI runs it: fresh process, each query once, pruned.
@@ -140,6 +143,9 @@ internal static class ColdStartBench
             $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
             $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
         Console.WriteLine($"jit: open {jitOpened - jit0}; warm-up {jitOpen - jitOpened}; first query {jitFirst - jitOpen}; rest of first batch {jitBatch - jitFirst}; warm passes {JitSnapshot.Now() - jitBatch}");
+        long sib = new DirectoryInfo(path).EnumerateFiles("*.sib").Sum(f => f.Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: tier cap {(tierCap is { } cap ? cap.ToString("N0", CultureInfo.InvariantCulture) + " bytes per segment" : "none")}; {SpladeCacheMemory.Measure(reader)}; .sib files {sib:N0} bytes; managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MiB"));
         return same == queries.Length ? 0 : 1;
     }
 

@@ -36,6 +36,21 @@ internal sealed class IndexStatistics
 
     public required IReadOnlyDictionary<string, string> UserData { get; init; }
 
+    /// <summary>Segments whose SPLADE impact bounds are persisted (a <c>.sib</c> file, written by SpladeCodec).</summary>
+    public int SegmentsWithPersistedBounds { get; init; }
+
+    /// <summary>Bytes of the <c>.sib</c> files (also inside compound files).</summary>
+    public long PersistedBoundsBytes { get; init; }
+
+    /// <summary>
+    /// Upper bound of the memory the pruning scorer's high-impact tiers take once every common term (1,024 or more
+    /// postings in a segment) has been queried: 4 bytes per posting of those terms plus 4 per 2,048 documents each.
+    /// </summary>
+    public long TierBytesAtMost { get; init; }
+
+    /// <summary>(segment, term) pairs that can get a tier.</summary>
+    public long TierTermsAtMost { get; init; }
+
     /// <summary>Reads the statistics of the index in <paramref name="indexDirectory"/>.</summary>
     /// <exception cref="SearchSetupException">The folder is missing or holds no index.</exception>
     public static IndexStatistics Read(string indexDirectory)
@@ -56,6 +71,8 @@ internal sealed class IndexStatistics
         // Only the files of the open commit: a writer's unreferenced leftovers are not part of the index.
         long size = reader.IndexCommit.FileNames.Sum(f => directory.FileLength(f));
         var splade = SpladeIndexSettings.Read(reader, PubMedSchema.Splade);
+        var (persistedSegments, persistedBytes) = PersistedBounds(reader, directory);
+        var (tierTerms, tierBytes) = TierUpperBound(reader, PubMedSchema.Splade);
         return new IndexStatistics
         {
             Path = full,
@@ -70,7 +87,76 @@ internal sealed class IndexStatistics
             SpladeField = Statistics(reader, PubMedSchema.Splade),
             Bm25Fields = TextFields.Select(f => Statistics(reader, f)).OfType<FieldStatistics>().ToList(),
             UserData = new Dictionary<string, string>(userData, StringComparer.Ordinal),
+            SegmentsWithPersistedBounds = persistedSegments,
+            PersistedBoundsBytes = persistedBytes,
+            TierTermsAtMost = tierTerms,
+            TierBytesAtMost = tierBytes,
         };
+    }
+
+    // The .sib files of the open commit's segments, read from the compound file when the segment has one.
+    private static (int Segments, long Bytes) PersistedBounds(DirectoryReader reader, Lucene.Net.Store.Directory directory)
+    {
+        int segments = 0;
+        long bytes = 0;
+        foreach (var leaf in reader.Leaves)
+        {
+            if (leaf.AtomicReader is not SegmentReader segment)
+            {
+                continue;
+            }
+            var info = segment.SegmentInfo.Info;
+            long found = 0;
+            bool any = false;
+            if (info.UseCompoundFile)
+            {
+                using var cfs = new CompoundFileDirectory(directory, IndexFileNames.SegmentFileName(info.Name, "", IndexFileNames.COMPOUND_FILE_EXTENSION), IOContext.READ_ONCE, false);
+                foreach (string f in cfs.ListAll().Where(IsBoundsFile))
+                {
+                    found += cfs.FileLength(f);
+                    any = true;
+                }
+            }
+            else
+            {
+                foreach (string f in info.GetFiles().Where(IsBoundsFile))
+                {
+                    found += directory.FileLength(f);
+                    any = true;
+                }
+            }
+            segments += any ? 1 : 0;
+            bytes += found;
+        }
+        return (segments, bytes);
+    }
+
+    private static bool IsBoundsFile(string name) => name.EndsWith(".sib", StringComparison.Ordinal);
+
+    // Mirrors SegmentImpactBounds: terms with at least 1,024 postings in a segment may keep a tier of the postings above
+    // their 15th-percentile impact (fewer than all of them), 4 bytes each, plus 4 bytes per block of 2,048 documents.
+    private static (long Terms, long Bytes) TierUpperBound(IndexReader reader, string field)
+    {
+        long terms = 0, bytes = 0;
+        foreach (var leaf in reader.Leaves)
+        {
+            var fieldTerms = leaf.AtomicReader.GetTerms(field);
+            if (fieldTerms is null)
+            {
+                continue;
+            }
+            long blocks = (leaf.AtomicReader.MaxDoc + 2047) / 2048;
+            var e = fieldTerms.GetEnumerator();
+            while (e.MoveNext())
+            {
+                if (e.DocFreq >= 1024)
+                {
+                    terms++;
+                    bytes += (4L * e.DocFreq) + (4 * (blocks + 1));
+                }
+            }
+        }
+        return (terms, bytes);
     }
 
     /// <summary>Statistics of <paramref name="field"/>, or null when no document has it.</summary>
@@ -123,6 +209,11 @@ internal sealed class IndexStatistics
             {
                 sb.AppendLine(c, $"SPLADE impact      total {s.SumTotalTermFreq:N0}, {s.TokensPerDocument:F1}/document, {(double)s.SumTotalTermFreq / Math.Max(s.SumDocFreq, 1):F1}/posting");
             }
+        }
+        if (SpladeField is not null)
+        {
+            sb.AppendLine(c, $"impact bounds      persisted in {SegmentsWithPersistedBounds:N0} of {Segments:N0} segments, {PersistedBoundsBytes:N0} bytes ({PersistedBoundsBytes / 1048576.0:F1} MiB){(SegmentsWithPersistedBounds < Segments ? "; other segments compute them on first use (reindex to persist)" : "")}");
+            sb.AppendLine(c, $"tier memory        at most {TierBytesAtMost:N0} bytes ({TierBytesAtMost / 1048576.0:F1} MiB) once all {TierTermsAtMost:N0} common (segment, term) pairs are queried; SpladeQueryOptions.MaxTierBytesPerSegment caps it");
         }
         foreach (var f in Bm25Fields)
         {

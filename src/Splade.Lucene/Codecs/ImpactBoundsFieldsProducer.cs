@@ -121,6 +121,9 @@ internal sealed class PersistedFieldBounds
 
     public int MaxDoc { get; }
 
+    /// <summary>Whether the term's bounds were persisted.</summary>
+    public bool Contains(string term) => _pointers.ContainsKey(term);
+
     /// <summary>
     /// The term's block maxima (-1 for blocks without a posting), quantized sub-block maxima and tier
     /// threshold (-1: no tier), into arrays of the given sizes; false when the term was not persisted.

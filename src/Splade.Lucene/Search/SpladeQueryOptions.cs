@@ -39,6 +39,18 @@ public sealed class SpladeQueryOptions
     public bool ImpactTiers { get; set; } = true;
 
     /// <summary>
+    /// Caps the memory that the high-impact tiers (<see cref="ImpactTiers"/>) of one segment may hold, in bytes; null
+    /// (the default) sets no cap. The tiers are cached per segment and shared by every query of the index, so an index
+    /// of n segments holds at most n times this value in tiers (plus the bounds, about 4 bytes per term per 2,048
+    /// documents and one per 128, which are always kept). When a term's tier would take the segment above the cap,
+    /// the term gets no tier, and keeps none for as long as the segment stays open, whatever the cap of later
+    /// queries: it is then evaluated from its postings and bounds, like a term with <see cref="ImpactTiers"/> off.
+    /// Results are the same with any cap (0 builds no tier at all); only speed changes. The current cost is read
+    /// with <see cref="SpladeCacheMemory.Measure"/>. Must be null or at least 0. Does not take part in query equality.
+    /// </summary>
+    public long? MaxTierBytesPerSegment { get; set; }
+
+    /// <summary>
     /// Null (the default): <see cref="SpladeSearcher.Search"/> breaks score ties by Lucene's document number, as
     /// <c>IndexSearcher.Search</c> does, so which tied documents make the top k depends on the segment layout
     /// (indexing order, merges, a resumed or rebuilt index). A field name: ties are broken by that field's value
@@ -72,6 +84,10 @@ public sealed class SpladeQueryOptions
         if (TieBreakField is { Length: 0 })
         {
             throw new ArgumentException($"{nameof(TieBreakField)} must be a field name or null, not empty.", nameof(TieBreakField));
+        }
+        if (MaxTierBytesPerSegment is < 0)
+        {
+            throw new ArgumentException($"{nameof(MaxTierBytesPerSegment)} must be null or at least 0, not {MaxTierBytesPerSegment}.", nameof(MaxTierBytesPerSegment));
         }
         if (WeightScale is { } s && (!float.IsFinite(s) || s <= 0))
         {

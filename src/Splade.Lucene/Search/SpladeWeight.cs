@@ -135,7 +135,7 @@ internal sealed class SpladeWeight : Weight
             if (docs is not null)
             {
                 (list ??= new List<ImpactPostings>(_terms.Length - i)).Add(new ImpactPostings(docs, _terms[i], _weights[i]));
-                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers, persisted));
+                blockMax?.Add(bounds!.Get(_field, _terms[i], termsEnum, payloads, _query.Options.ImpactTiers, persisted, _query.Options.MaxTierBytesPerSegment));
             }
         }
         return list?.ToArray();

@@ -306,5 +306,9 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Contains("scale 100", output);
         Assert.Contains("active terms/document", output);
         Assert.Contains("BM25 contents", output);
+        // The CLI writes its indexes with SpladeCodec: every segment has its impact bounds persisted.
+        var segments = System.Text.RegularExpressions.Regex.Match(output, @"segments +(\d+)").Groups[1].Value;
+        Assert.Matches($@"impact bounds +persisted in {segments} of {segments} segments, [\d,]+ bytes", output);
+        Assert.Matches(@"tier memory +at most [\d,]+ bytes", output);
     }
 }

@@ -2,8 +2,6 @@ using System.Globalization;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
-using Lucene.Net.Search;
-using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
 using Splade.Lucene.Codecs;
@@ -22,8 +20,6 @@ namespace Splade.Lucene.Tests.Search;
 /// </summary>
 public sealed class PersistedImpactBoundsTests
 {
-    private static readonly int[] Ks = [1, 10, 100, 1000];
-
     private readonly ITestOutputHelper _output;
 
     public PersistedImpactBoundsTests(ITestOutputHelper output) => _output = output;
@@ -67,8 +63,8 @@ public sealed class PersistedImpactBoundsTests
         using (var reader = DirectoryReader.Open(dir))
         {
             Assert.All(reader.Leaves, l => Assert.IsNotType<PersistedBoundsTerms>(l.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName)));
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "old index, cold");
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "old index, warm");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "old index, cold");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "old index, warm");
         }
         var options = new SpladeFieldOptions { FieldName = RandomSpladeCorpus.FieldName, StorageMode = mode, Scale = RandomSpladeCorpus.Scale };
         var codec = new SpladeCodec(RandomSpladeCorpus.FieldName);
@@ -93,8 +89,8 @@ public sealed class PersistedImpactBoundsTests
         {
             int persisted = reader.Leaves.Count(l => l.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName) is PersistedBoundsTerms);
             Assert.True(persisted >= 2 && persisted < reader.Leaves.Count, $"{persisted} of {reader.Leaves.Count} segments persisted");
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "mixed, cold");
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "mixed, warm");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "mixed, cold");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "mixed, warm");
         }
         using (var writer = new IndexWriter(dir, Config(codec)))
         {
@@ -105,8 +101,8 @@ public sealed class PersistedImpactBoundsTests
         {
             Assert.All(reader.Leaves, l => Assert.IsType<PersistedBoundsTerms>(l.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName)));
             // Cold: persisted bounds without tiers; warm: tiers built on the second use of each term.
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "merged, cold");
-            CompareWithExhaustive(reader, corpus.Vocabulary, queries, "merged, warm");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "merged, cold");
+            EveryHitEqualsExhaustive(reader, corpus.Vocabulary, queries, "merged, warm");
             CompareAllTerms(reader, "merged");
         }
     }
@@ -167,31 +163,7 @@ public sealed class PersistedImpactBoundsTests
         Assert.True(compared > 50 && tiers > 0, $"{what}: only {compared} terms, {tiers} tiers");
     }
 
-    private static void CompareWithExhaustive(IndexReader reader, Vocabulary vocabulary, IReadOnlyList<SparseVector> queries, string what)
-    {
-        var sequential = new IndexSearcher(reader);
-        var parallel = new IndexSearcher(reader, TaskScheduler.Default);
-        foreach (var (vector, q) in queries.Select((v, i) => (v, i)))
-        {
-            // The pruning scorer at every k, whatever the per-segment chooser would pick for this small corpus.
-            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, vocabulary, new SpladeQueryOptions { Evaluation = SpladeEvaluation.MaxScore });
-            foreach (int k in Ks)
-            {
-                var expected = sequential.Search(query, k).ScoreDocs;
-                Assert.NotEmpty(expected);
-                AssertSame(expected, SpladeSearcher.Search(q % 2 == 0 ? sequential : parallel, query, k).ScoreDocs, $"{what} query {q} k={k}");
-            }
-        }
-    }
-
-    private static void AssertSame(ScoreDoc[] expected, ScoreDoc[] actual, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(
-                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
-                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
-        }
-    }
+    // Every (query, k) has hits, and every optimised search returns them exactly.
+    private static void EveryHitEqualsExhaustive(IndexReader reader, Vocabulary vocabulary, IReadOnlyList<SparseVector> queries, string what) =>
+        Assert.Equal(queries.Count * ExactSearchAssert.Ks.Length, ExactSearchAssert.PrunedEqualsExhaustive(reader, vocabulary, queries, what));
 }

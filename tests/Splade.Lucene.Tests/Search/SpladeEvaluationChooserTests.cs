@@ -59,8 +59,8 @@ public sealed class SpladeEvaluationChooserTests
                 foreach (int k in Ks)
                 {
                     var want = expected.Take(k).ToList();
-                    AssertSame(want, SpladeSearcher.Search(sequential, query, k, stats[evaluation][k]).ScoreDocs, $"{evaluation} query {q} k={k}");
-                    AssertSame(want, SpladeSearcher.Search(parallel, query, k, stats[evaluation][k]).ScoreDocs, $"{evaluation} query {q} k={k} parallel");
+                    ExactSearchAssert.SameHits(want, SpladeSearcher.Search(sequential, query, k, stats[evaluation][k]).ScoreDocs, $"{evaluation} query {q} k={k}");
+                    ExactSearchAssert.SameHits(want, SpladeSearcher.Search(parallel, query, k, stats[evaluation][k]).ScoreDocs, $"{evaluation} query {q} k={k} parallel");
                 }
             }
         }
@@ -87,16 +87,5 @@ public sealed class SpladeEvaluationChooserTests
         Assert.Contains(Ks, k => stats[SpladeEvaluation.Auto][k].SegmentsPruned > 0 && stats[SpladeEvaluation.Auto][k].SegmentsExhaustive > 0);
         Assert.Equal(0, stats[SpladeEvaluation.Auto][1000].SegmentsPruned);
         Assert.Equal(0, stats[SpladeEvaluation.Auto][1].SegmentsExhaustive);
-    }
-
-    private static void AssertSame(List<(int Doc, float Score)> expected, ScoreDoc[] actual, string what)
-    {
-        Assert.True(expected.Count == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Count}");
-        for (int i = 0; i < expected.Count; i++)
-        {
-            Assert.True(
-                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
-                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
-        }
     }
 }

@@ -1,17 +1,13 @@
-using System.Globalization;
 using Lucene.Net.Analysis.Core;
-using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Encoder;
-using Splade.Lucene.Documents;
 using Splade.Lucene.Index;
 using Splade.Lucene.Search;
 using Splade.Lucene.Tests.Support;
 using Xunit.Abstractions;
-using Directory = Lucene.Net.Store.Directory;
 
 namespace Splade.Lucene.Tests.Search;
 
@@ -21,11 +17,9 @@ namespace Splade.Lucene.Tests.Search;
 /// </summary>
 public sealed class SpladeSearcherPruningTests
 {
-    private static readonly int[] Ks = [1, 10, 100, 1000];
+    private static readonly int[] Ks = ExactSearchAssert.Ks;
 
-    // The pruning scorer at every k: the per-segment chooser would send these small corpora's large k to
-    // term-at-a-time evaluation (its own test is SpladeEvaluationChooserTests).
-    private static readonly SpladeQueryOptions MaxScore = new() { Evaluation = SpladeEvaluation.MaxScore };
+    private static readonly SpladeQueryOptions MaxScore = ExactSearchAssert.MaxScore();
 
     private readonly ITestOutputHelper _output;
 
@@ -52,7 +46,7 @@ public sealed class SpladeSearcherPruningTests
             foreach (int k in Ks)
             {
                 var pruned = SpladeSearcher.Search(searcher, query, k);
-                AssertSame(expected.Take(k).Select(h => (h.Doc, h.Score)).ToList(), pruned.ScoreDocs, $"{name} k={k}");
+                ExactSearchAssert.SameHits(expected.Take(k).Select(h => (h.Doc, h.Score)).ToList(), pruned.ScoreDocs, $"{name} k={k}");
                 Assert.Equal(expected.Count == 0 ? float.NaN : expected[0].Score, pruned.MaxScore);
             }
         }
@@ -68,7 +62,7 @@ public sealed class SpladeSearcherPruningTests
         using (var reader = DirectoryReader.Open(dir))
         {
             Assert.True(reader.Leaves.Count >= 8);
-            CompareWithExhaustive(reader, corpus, queries, "many segments");
+            Assert.True(ExactSearchAssert.PrunedEqualsExhaustive(reader, corpus.Vocabulary, queries, "many segments") > 0);
         }
         using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
         {
@@ -79,7 +73,7 @@ public sealed class SpladeSearcherPruningTests
         {
             Assert.Single(reader.Leaves);
             Assert.False(reader.HasDeletions);
-            CompareWithExhaustive(reader, corpus, queries, "merged");
+            Assert.True(ExactSearchAssert.PrunedEqualsExhaustive(reader, corpus.Vocabulary, queries, "merged") > 0);
         }
     }
 
@@ -89,29 +83,12 @@ public sealed class SpladeSearcherPruningTests
     public void TiesAreBrokenByDocIdAsTheCollectorDoes(SpladeStorageMode mode)
     {
         var random = TestRandom.Create(_output);
-        // Few terms, impacts 1 to 3 and equal query weights: thousands of documents share each score.
-        var vocabulary = FakeSparseEncoder.BertVocabulary;
-        int[] ids = Enumerable.Range(2000, 12).ToArray();
-        var docs = new SparseVector[12_000];
-        for (int d = 0; d < docs.Length; d++)
-        {
-            var chosen = ids.Where(_ => random.NextDouble() < 0.3).ToArray();
-            if (chosen.Length == 0)
-            {
-                chosen = [ids[random.Next(ids.Length)]];
-            }
-            docs[d] = SparseVector.Create(chosen, chosen.Select(_ => random.Next(1, 4) / 100f).ToArray());
-        }
-        using var dir = BuildIndex(docs, vocabulary, mode, maxBufferedDocs: 5000, deleteEvery: 7);
+        var corpus = new TiedSpladeCorpus(random, 12_000, termCount: 12);
+        using var dir = corpus.BuildIndex(mode, maxBufferedDocs: 5000, deleteEvery: 7);
         using var reader = DirectoryReader.Open(dir);
-        var queries = new List<SparseVector>();
-        for (int q = 0; q < 8; q++)
-        {
-            var terms = ids.Where(_ => random.NextDouble() < 0.5).DefaultIfEmpty(ids[0]).ToArray();
-            float weight = q % 2 == 0 ? 1f : 0.3f;
-            queries.Add(SparseVector.Create(terms, terms.Select(_ => weight).ToArray()));
-        }
-        CompareWithExhaustive(reader, null, queries, "ties", vocabulary);
+        Assert.True(reader.HasDeletions);
+        var queries = Enumerable.Range(0, 8).Select(q => corpus.Query(random, q)).ToList();
+        Assert.True(ExactSearchAssert.PrunedEqualsExhaustive(reader, corpus.Vocabulary, queries, "ties") > 0);
     }
 
     [Fact]
@@ -131,7 +108,7 @@ public sealed class SpladeSearcherPruningTests
             var full = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true });
             var a = SpladeSearcher.Search(searcher, query, 10, pruned);
             var b = SpladeSearcher.Search(searcher, full, 10, exhaustive);
-            AssertSame(b.ScoreDocs.Select(h => (h.Doc, h.Score)).ToList(), a.ScoreDocs, $"query {q}");
+            ExactSearchAssert.SameHits(b.ScoreDocs.Select(h => (h.Doc, h.Score)).ToList(), a.ScoreDocs, $"query {q}");
         }
         _output.WriteLine($"pruned: {pruned}");
         _output.WriteLine($"exhaustive: {exhaustive}");
@@ -168,7 +145,7 @@ public sealed class SpladeSearcherPruningTests
                 foreach (int k in Ks)
                 {
                     var expected = corpus.BruteForce(vector).Take(k).Select(h => (h.Doc, h.Score)).ToList();
-                    AssertSame(expected, SpladeSearcher.Search(searcher, query, k, stats).ScoreDocs, $"tiers {tiers} query {q} k={k}");
+                    ExactSearchAssert.SameHits(expected, SpladeSearcher.Search(searcher, query, k, stats).ScoreDocs, $"tiers {tiers} query {q} k={k}");
                 }
             }
             _output.WriteLine($"tiers {tiers}: {stats}");
@@ -214,7 +191,7 @@ public sealed class SpladeSearcherPruningTests
                 foreach (int k in Ks)
                 {
                     var expected = searcher.Search(query, k).ScoreDocs.Select(h => (h.Doc, h.Score)).ToList();
-                    AssertSame(expected, SpladeSearcher.Search(searcher, query, k).ScoreDocs, $"{query} k={k}");
+                    ExactSearchAssert.SameHits(expected, SpladeSearcher.Search(searcher, query, k).ScoreDocs, $"{query} k={k}");
                 }
             }
         }
@@ -222,7 +199,7 @@ public sealed class SpladeSearcherPruningTests
         var encoder = new FakeSparseEncoder();
         var text = new SpladeQuery(RandomSpladeCorpus.FieldName, "the heart of the matter", encoder);
         var textExpected = searcher.Search(text, 10).ScoreDocs.Select(h => (h.Doc, h.Score)).ToList();
-        AssertSame(textExpected, SpladeSearcher.Search(searcher, text, 10).ScoreDocs, "text query");
+        ExactSearchAssert.SameHits(textExpected, SpladeSearcher.Search(searcher, text, 10).ScoreDocs, "text query");
     }
 
     [Fact]
@@ -271,61 +248,5 @@ public sealed class SpladeSearcherPruningTests
         shapes.Add(("absent", SparseVector.Create(absent, absent.Select(_ => 1f).ToArray())));
         shapes.Add(("common and rare", Pick(byFreq.Take(20).Concat(rare.Take(20)).ToArray(), 30)));
         return shapes;
-    }
-
-    private void CompareWithExhaustive(IndexReader reader, RandomSpladeCorpus? corpus, IReadOnlyList<SparseVector> queries, string what, Vocabulary? vocabulary = null)
-    {
-        vocabulary ??= corpus!.Vocabulary;
-        var sequential = new IndexSearcher(reader);
-        var parallel = new IndexSearcher(reader, TaskScheduler.Default);
-        int nonEmpty = 0;
-        for (int q = 0; q < queries.Count; q++)
-        {
-            var query = new SpladeQuery(RandomSpladeCorpus.FieldName, queries[q], vocabulary, MaxScore);
-            foreach (int k in Ks)
-            {
-                var expected = sequential.Search(query, k).ScoreDocs.Select(h => (h.Doc, h.Score)).ToList();
-                nonEmpty += expected.Count > 0 ? 1 : 0;
-                AssertSame(expected, SpladeSearcher.Search(sequential, query, k).ScoreDocs, $"{what} query {q} k={k}");
-                AssertSame(expected, SpladeSearcher.Search(parallel, query, k).ScoreDocs, $"{what} query {q} k={k} parallel");
-                AssertSame(expected, parallel.Search(query, k).ScoreDocs, $"{what} query {q} k={k} parallel exhaustive");
-            }
-        }
-        Assert.True(nonEmpty > 0);
-    }
-
-    private static Directory BuildIndex(SparseVector[] docs, Vocabulary vocabulary, SpladeStorageMode mode, int maxBufferedDocs, int deleteEvery)
-    {
-        var dir = new RAMDirectory();
-        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
-        {
-            MaxBufferedDocs = maxBufferedDocs,
-            MergePolicy = NoMergePolicy.COMPOUND_FILES,
-        };
-        var options = new SpladeFieldOptions { FieldName = RandomSpladeCorpus.FieldName, StorageMode = mode, Scale = RandomSpladeCorpus.Scale };
-        using var writer = new IndexWriter(dir, config);
-        var id = new StringField("id", "", Field.Store.NO);
-        for (int d = 0; d < docs.Length; d++)
-        {
-            id.SetStringValue(d.ToString(CultureInfo.InvariantCulture));
-            writer.AddDocument(new Document { id, new SpladeField(docs[d], vocabulary, options) });
-        }
-        for (int d = 0; d < docs.Length; d += deleteEvery)
-        {
-            writer.DeleteDocuments(new Term("id", d.ToString(CultureInfo.InvariantCulture)));
-        }
-        writer.Commit();
-        return dir;
-    }
-
-    private static void AssertSame(List<(int Doc, float Score)> expected, ScoreDoc[] actual, string what)
-    {
-        Assert.True(expected.Count == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Count}");
-        for (int i = 0; i < expected.Count; i++)
-        {
-            Assert.True(
-                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
-                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
-        }
     }
 }

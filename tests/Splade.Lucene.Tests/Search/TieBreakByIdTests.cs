@@ -1,13 +1,9 @@
-using System.Globalization;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
-using Splade.Encoder;
-using Splade.Lucene.Codecs;
-using Splade.Lucene.Documents;
 using Splade.Lucene.Index;
 using Splade.Lucene.Search;
 using Splade.Lucene.Tests.Support;
@@ -32,22 +28,10 @@ public sealed class TieBreakByIdTests
     public void SameTopKWhateverTheSegmentLayout(SpladeStorageMode mode)
     {
         var random = TestRandom.Create(_output);
-        var vocabulary = FakeSparseEncoder.BertVocabulary;
-        // Few terms, impacts 1 to 3, equal query weights: thousands of documents share each score.
-        int[] terms = Enumerable.Range(2000, 10).ToArray();
-        int n = 9000;
-        var docs = new SparseVector[n];
-        var ids = new string[n];
-        for (int d = 0; d < n; d++)
-        {
-            var chosen = terms.Where(_ => random.NextDouble() < 0.3).DefaultIfEmpty(terms[random.Next(terms.Length)]).ToArray();
-            docs[d] = SparseVector.Create(chosen, chosen.Select(_ => random.Next(1, 4) / 100f).ToArray());
-            ids[d] = "doc" + random.Next(1_000_000).ToString("D6", CultureInfo.InvariantCulture) + "-" + d.ToString(CultureInfo.InvariantCulture);
-        }
-        var order = Enumerable.Range(0, n).ToArray();
-        var shuffled = order.OrderBy(_ => random.Next()).ToArray();
-        using var a = Build(docs, ids, vocabulary, mode, order, maxBufferedDocs: 2500, codec: false, forceMerge: false);
-        using var b = Build(docs, ids, vocabulary, mode, shuffled, maxBufferedDocs: 1700, codec: true, forceMerge: true);
+        var corpus = new TiedSpladeCorpus(random, 9000, termCount: 10);
+        var shuffled = Enumerable.Range(0, corpus.Docs.Length).OrderBy(_ => random.Next()).ToArray();
+        using var a = corpus.BuildIndex(mode, maxBufferedDocs: 2500);
+        using var b = corpus.BuildIndex(mode, maxBufferedDocs: 1700, order: shuffled, codec: true, forceMerge: true);
         using var ra = DirectoryReader.Open(a);
         using var rb = DirectoryReader.Open(b);
         Assert.Equal(4, ra.Leaves.Count);
@@ -57,10 +41,8 @@ public sealed class TieBreakByIdTests
         var mixed = new SpladeSearchStats();
         for (int q = 0; q < 8; q++)
         {
-            var qTerms = terms.Where(_ => random.NextDouble() < 0.5).DefaultIfEmpty(terms[0]).ToArray();
-            float weight = q % 2 == 0 ? 1f : 0.3f;
-            var vector = SparseVector.Create(qTerms, qTerms.Select(_ => weight).ToArray());
-            var expected = BruteForce(docs, ids, vector, vocabulary);
+            var vector = corpus.Query(random, q);
+            var expected = corpus.BruteForceById(vector);
             // k = 2: the per-segment chooser (Auto) prunes the 2,500-document segments and evaluates the 1,500-document one
             // term at a time, in the same search.
             foreach (int k in new[] { 2, 10, 1000 })
@@ -70,7 +52,7 @@ public sealed class TieBreakByIdTests
                 foreach (var (exhaustive, evaluation) in new[] { (false, SpladeEvaluation.MaxScore), (true, SpladeEvaluation.MaxScore), (false, SpladeEvaluation.Auto) })
                 {
                     var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive, Evaluation = evaluation };
-                    var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, vocabulary, options);
+                    var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, options);
                     for (int s = 0; s < searchers.Length; s++)
                     {
                         var top = SpladeSearcher.Search(searchers[s], query, k, evaluation == SpladeEvaluation.Auto && k == 2 && s == 0 ? mixed : null);
@@ -113,62 +95,5 @@ public sealed class TieBreakByIdTests
             }
         }
         return "none";
-    }
-
-    private static List<(string Id, float Score)> BruteForce(SparseVector[] docs, string[] ids, SparseVector query, Vocabulary vocabulary)
-    {
-        var weights = Enumerable.Range(0, query.Count).ToDictionary(i => query.Indices[i], i => query.Values[i]);
-        var order = weights.Keys.OrderBy(id => vocabulary[id], StringComparer.Ordinal).ToArray();
-        var hits = new List<(string, float)>();
-        for (int d = 0; d < docs.Length; d++)
-        {
-            var impacts = Enumerable.Range(0, docs[d].Count).ToDictionary(i => docs[d].Indices[i], i => (int)Math.Round(docs[d].Values[i] * RandomSpladeCorpus.Scale));
-            float score = 0f;
-            bool matched = false;
-            foreach (int t in order)
-            {
-                if (impacts.TryGetValue(t, out int impact))
-                {
-                    score += weights[t] * (float)impact;
-                    matched = true;
-                }
-            }
-            if (matched)
-            {
-                hits.Add((ids[d], score));
-            }
-        }
-        return hits.OrderByDescending(h => h.Item2).ThenBy(h => h.Item1, StringComparer.Ordinal).ToList();
-    }
-
-    private static global::Lucene.Net.Store.Directory Build(SparseVector[] docs, string[] ids, Vocabulary vocabulary, SpladeStorageMode mode, int[] order, int maxBufferedDocs, bool codec, bool forceMerge)
-    {
-        var dir = new RAMDirectory();
-        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
-        {
-            MaxBufferedDocs = maxBufferedDocs,
-            MergePolicy = forceMerge ? new LogDocMergePolicy() : NoMergePolicy.COMPOUND_FILES,
-        };
-        if (codec)
-        {
-            config.Codec = new SpladeCodec(RandomSpladeCorpus.FieldName);
-        }
-        var options = new SpladeFieldOptions { FieldName = RandomSpladeCorpus.FieldName, StorageMode = mode, Scale = RandomSpladeCorpus.Scale };
-        using var writer = new IndexWriter(dir, config);
-        foreach (int d in order)
-        {
-            writer.AddDocument(new Document
-            {
-                new StringField("id", ids[d], Field.Store.YES),
-                new SortedDocValuesField("id", new BytesRef(ids[d])),
-                new SpladeField(docs[d], vocabulary, options),
-            });
-        }
-        if (forceMerge)
-        {
-            writer.ForceMerge(1);
-        }
-        writer.Commit();
-        return dir;
     }
 }

@@ -42,6 +42,10 @@ internal sealed class SegmentImpactBounds
     private readonly int _subBlocks;
     // Per field, then per term: string keys hash with the runtime's fast ordinal comparer (a tuple key did not).
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, TermImpactBounds>> _fields = new(StringComparer.Ordinal);
+    // Bytes of the tiers held (reserved before a tier's arrays are allocated, released when a racing duplicate is
+    // dropped), and the number of terms left without a tier because the cap was reached.
+    private long _tierBytes;
+    private long _tiersRefused;
 
     private SegmentImpactBounds(int maxDoc)
     {
@@ -52,6 +56,38 @@ internal sealed class SegmentImpactBounds
     public static SegmentImpactBounds For(AtomicReader reader) =>
         Cache.GetValue(reader.CoreCacheKey, _ => new SegmentImpactBounds(reader.MaxDoc));
 
+    /// <summary>The segment's cache when a search has created it, else null (nothing is created).</summary>
+    public static SegmentImpactBounds? Find(AtomicReader reader) =>
+        Cache.TryGetValue(reader.CoreCacheKey, out var bounds) ? bounds : null;
+
+    /// <summary>Bytes held by the high-impact tiers of this segment (see <see cref="TermImpactBounds.TierBytes"/>).</summary>
+    public long TierBytes => Interlocked.Read(ref _tierBytes);
+
+    /// <summary>Terms of this segment left without a tier because the tier memory cap was reached.</summary>
+    public long TiersRefused => Interlocked.Read(ref _tiersRefused);
+
+    /// <summary>The cached bounds of a term, or null; computes nothing.</summary>
+    public TermImpactBounds? Peek(string field, string term) =>
+        _fields.TryGetValue(field, out var terms) && terms.TryGetValue(term, out var bounds) ? bounds : null;
+
+    /// <summary>Adds this segment's cached terms, bounds bytes and tiers to the given totals.</summary>
+    public void Measure(ref long terms, ref long boundsBytes, ref long tierTerms, ref long tierBytes)
+    {
+        foreach (var field in _fields.Values)
+        {
+            foreach (var bounds in field.Values)
+            {
+                terms++;
+                boundsBytes += bounds.BoundsBytes;
+                if (bounds.TierBytes > 0)
+                {
+                    tierTerms++;
+                    tierBytes += bounds.TierBytes;
+                }
+            }
+        }
+    }
+
     /// <summary>Bounds of the term <paramref name="termsEnum"/> is positioned on (its position is unchanged).</summary>
     /// <param name="field">The field.</param>
     /// <param name="term">The term.</param>
@@ -59,7 +95,11 @@ internal sealed class SegmentImpactBounds
     /// <param name="payloads">Whether impacts are payloads.</param>
     /// <param name="tier">Whether the caller wants the high-impact tier (computed, once, only when asked for).</param>
     /// <param name="persisted">The field's bounds persisted with the segment (<see cref="SpladeCodec"/>), or null.</param>
-    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier, PersistedFieldBounds? persisted = null)
+    /// <param name="maxTierBytes">
+    /// The cap on this segment's tier memory (<see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/>), or null. A tier
+    /// that would take the segment's tiers above it is not built, and the term keeps no tier for the life of the cache.
+    /// </param>
+    public TermImpactBounds Get(string field, string term, TermsEnum termsEnum, bool payloads, bool tier, PersistedFieldBounds? persisted = null, long? maxTierBytes = null)
     {
         if (!_fields.TryGetValue(field, out var terms))
         {
@@ -79,12 +119,27 @@ internal sealed class SegmentImpactBounds
         // With persisted bounds, a term's first query runs without its tier (reading the bounds costs little,
         // building the tier costs a scan of the postings), so that the first queries after opening an index
         // are not slowed by tier building; the tier is built when the term is queried again.
-        var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier && found) : null)
-            ?? Compute(termsEnum, payloads, wantTier);
-        return terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
+        // The cap already reached: the tier is refused without scanning the postings.
+        bool refuse = wantTier && maxTierBytes is { } cap && TierBytes >= cap;
+        if (refuse && (found || persisted is null || !persisted.Contains(term)))
+        {
+            // Remember the refusal, so that later queries neither scan the postings nor retry.
+            Interlocked.Increment(ref _tiersRefused);
+            var without = found ? bounds!.WithoutTier() : Compute(termsEnum, payloads, wantTier: false).WithoutTier();
+            return terms.AddOrUpdate(term, without, (_, old) => old.TierComputed ? old : without);
+        }
+        var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier && found, maxTierBytes) : null)
+            ?? Compute(termsEnum, payloads, wantTier, maxTierBytes);
+        var kept = terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
+        if (!ReferenceEquals(kept, computed) && computed.TierBytes > 0)
+        {
+            // A concurrent caller's tier was kept: this one's reservation is given back.
+            Interlocked.Add(ref _tierBytes, -computed.TierBytes);
+        }
+        return kept;
     }
 
-    internal TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier)
+    internal TermImpactBounds Compute(TermsEnum termsEnum, bool payloads, bool wantTier, long? maxTierBytes = null)
     {
         var maxima = new int[_blocks];
         Array.Fill(maxima, -1);
@@ -133,12 +188,12 @@ internal sealed class SegmentImpactBounds
             long blockMax = maxima[sub >> (BlockShift - SubBlockShift)];
             quantized[sub] = blockMax == 0 ? (byte)1 : (byte)Math.Max(1, ((255L * subMaxima[sub]) + blockMax - 1) / blockMax);
         }
-        return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!) : new TermImpactBounds(maxima, quantized, tierComputed: wantTier);
+        return tier ? WithTier(maxima, quantized, allDocs!, allImpacts!, maxTierBytes) : new TermImpactBounds(maxima, quantized, tierComputed: wantTier);
     }
 
     // The persisted block and sub-block maxima and tier threshold; the tier itself (when wanted) from one scan of
     // the postings, with no sorting. Null when the term was not persisted.
-    internal TermImpactBounds? FromPersisted(PersistedFieldBounds persisted, string term, TermsEnum termsEnum, bool payloads, bool wantTier)
+    internal TermImpactBounds? FromPersisted(PersistedFieldBounds persisted, string term, TermsEnum termsEnum, bool payloads, bool wantTier, long? maxTierBytes = null)
     {
         var maxima = new int[_blocks];
         var quantized = new byte[_subBlocks];
@@ -170,19 +225,19 @@ internal sealed class SegmentImpactBounds
                 highImpacts.Add(impact);
             }
         }
-        return BuildTier(maxima, quantized, tau, highDocs, highImpacts);
+        return BuildTier(maxima, quantized, tau, highDocs, highImpacts, maxTierBytes);
     }
 
-    private TermImpactBounds WithTier(int[] maxima, byte[] quantized, List<int> docs, List<int> impacts)
+    private TermImpactBounds WithTier(int[] maxima, byte[] quantized, List<int> docs, List<int> impacts, long? maxTierBytes)
     {
         var sorted = impacts.ToArray();
         Array.Sort(sorted);
         int tau = sorted[(int)(sorted.Length * TierLowFraction)];
-        return BuildTier(maxima, quantized, tau, docs, impacts);
+        return BuildTier(maxima, quantized, tau, docs, impacts, maxTierBytes);
     }
 
-    // The tier of the postings above tau (the others in the lists are skipped).
-    private TermImpactBounds BuildTier(int[] maxima, byte[] quantized, int tau, List<int> docs, List<int> impacts)
+    // The tier of the postings above tau (the others in the lists are skipped), when its memory fits under the cap.
+    private TermImpactBounds BuildTier(int[] maxima, byte[] quantized, int tau, List<int> docs, List<int> impacts, long? maxTierBytes)
     {
         int count = 0;
         foreach (int impact in impacts)
@@ -194,6 +249,14 @@ internal sealed class SegmentImpactBounds
         }
         if (count == 0)
         {
+            return new TermImpactBounds(maxima, quantized, tierComputed: true);
+        }
+        long bytes = TermImpactBounds.TierBytesOf(count, _blocks);
+        long held = Interlocked.Add(ref _tierBytes, bytes);
+        if (maxTierBytes is { } cap && held > cap)
+        {
+            Interlocked.Add(ref _tierBytes, -bytes);
+            Interlocked.Increment(ref _tiersRefused);
             return new TermImpactBounds(maxima, quantized, tierComputed: true);
         }
         var highOffsets = new ushort[count];

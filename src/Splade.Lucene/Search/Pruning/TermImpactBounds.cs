@@ -37,4 +37,16 @@ internal sealed class TermImpactBounds
 
     /// <summary>Per block, the index of its first entry in <see cref="HighOffsets"/> (one extra entry at the end).</summary>
     public int[]? HighBlockStart { get; }
+
+    /// <summary>Bytes of the block and sub-block maxima.</summary>
+    public long BoundsBytes => (4L * BlockMax.Length) + SubBlockMax.Length;
+
+    /// <summary>Bytes of the high-impact tier (0 without one): 4 per entry plus 4 per block.</summary>
+    public long TierBytes => HighOffsets is null ? 0 : TierBytesOf(HighOffsets.Length, HighBlockStart!.Length - 1);
+
+    /// <summary>Bytes of a tier of <paramref name="entries"/> postings over <paramref name="blocks"/> blocks.</summary>
+    public static long TierBytesOf(int entries, int blocks) => (4L * entries) + (4L * (blocks + 1));
+
+    /// <summary>The same bounds, marked as having no tier and needing none (a tier refused by the memory cap).</summary>
+    public TermImpactBounds WithoutTier() => new(BlockMax, SubBlockMax, tierComputed: true);
 }
