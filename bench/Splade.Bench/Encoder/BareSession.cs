@@ -74,6 +74,18 @@ internal sealed class BareSession : IDisposable
         return [.. values];
     }
 
+    /// <summary>Disposes input tensors made by <see cref="MakeInputs"/>.</summary>
+    public static void DisposeInputs(IEnumerable<OrtValue[]> batches)
+    {
+        foreach (var batch in batches)
+        {
+            foreach (var value in batch)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
     /// <summary>One Run; the output is disposed at once. Returns the output's element count so the call cannot be elided.</summary>
     public long Run(OrtValue[] inputs)
     {

@@ -17,19 +17,12 @@ internal static class EncoderInt8Benchmark
 {
     public static int Run(BenchArguments args)
     {
-        string modelDir = args.Get("model", Path.Combine(BenchEnvironment.ModelsRoot, "logits"));
+        var (modelDir, threads, batchSize, sequence, batches, rounds, warmups, seed) = EncoderRunSettings.Read(args);
         string int8Dir = args.Get("int8", Path.Combine(Path.GetTempPath(), "splade-bench-int8-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)))));
         string textSource = args.Get("texts", "scifact");
         bool qualityOnly = args.Find("quality-only") is "true" or "1";
         bool floatProjection = args.Find("float-projection-variant") is "true" or "1";
         bool unfused = args.Find("unfused-variant") is "true" or "1";
-        int threads = args.Get("threads", 2);
-        int batchSize = args.Get("batch", 16);
-        int sequence = args.Get("seq", 256);
-        int batches = args.Get("batches", 2);
-        int rounds = args.Get("rounds", 6);
-        int warmups = args.Get("warmup", 1);
-        int seed = args.Get("seed", 42);
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("int8 (dynamic quantization) vs float32: vector agreement and documents/s");
@@ -209,13 +202,7 @@ internal static class EncoderInt8Benchmark
             {
                 session.Dispose();
             }
-            foreach (var batch in inputs)
-            {
-                foreach (var value in batch)
-                {
-                    value.Dispose();
-                }
-            }
+            BareSession.DisposeInputs(inputs);
         }
     }
 }

@@ -113,18 +113,8 @@ internal static class DynamicQuantization
                 continue;
             }
 
-            var (q, scales) = QuantizePerColumn(weight, k, n);
             string stem = string.IsNullOrEmpty(node.Name) ? "matmul" : node.Name;
-            var qTensor = new TensorProto { Name = Fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
-            qTensor.Dims.Add(k);
-            qTensor.Dims.Add(n);
-            var scaleTensor = new TensorProto { Name = Fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
-            scaleTensor.Dims.Add(n);
-            var zeroTensor = new TensorProto { Name = Fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
-            zeroTensor.Dims.Add(n);
-            graph.Initializer.Add(qTensor);
-            graph.Initializer.Add(scaleTensor);
-            graph.Initializer.Add(zeroTensor);
+            var (qTensor, scaleTensor, zeroTensor) = AddInt8Weight(graph, weight, k, n, stem, Fresh);
 
             var replacement = new NodeProto
             {
@@ -210,18 +200,8 @@ internal static class DynamicQuantization
         {
             return null;
         }
-        var (q, scales) = QuantizePerColumn(values.ToArray(), k, n);
         string stem = string.IsNullOrEmpty(node.Name) ? "attention" : node.Name;
-        var qTensor = new TensorProto { Name = fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
-        qTensor.Dims.Add(k);
-        qTensor.Dims.Add(n);
-        var scaleTensor = new TensorProto { Name = fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
-        scaleTensor.Dims.Add(n);
-        var zeroTensor = new TensorProto { Name = fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
-        zeroTensor.Dims.Add(n);
-        graph.Initializer.Add(qTensor);
-        graph.Initializer.Add(scaleTensor);
-        graph.Initializer.Add(zeroTensor);
+        var (qTensor, scaleTensor, zeroTensor) = AddInt8Weight(graph, values.ToArray(), k, n, stem, fresh);
 
         var quantizeInput = new NodeProto
         {
@@ -246,6 +226,23 @@ internal static class DynamicQuantization
         graph.Node[index] = replacement;
         graph.Node.Insert(index, quantizeInput);
         return tensor.Name;
+    }
+
+    // W [k, n] as int8 initializers: the values, one scale per column, zero points (all 0).
+    private static (TensorProto Values, TensorProto Scales, TensorProto ZeroPoints) AddInt8Weight(GraphProto graph, float[] weight, int k, int n, string stem, Func<string, string> fresh)
+    {
+        var (q, scales) = QuantizePerColumn(weight, k, n);
+        var values = new TensorProto { Name = fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
+        values.Dims.Add(k);
+        values.Dims.Add(n);
+        var scaleTensor = new TensorProto { Name = fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
+        scaleTensor.Dims.Add(n);
+        var zeroPoints = new TensorProto { Name = fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
+        zeroPoints.Dims.Add(n);
+        graph.Initializer.Add(values);
+        graph.Initializer.Add(scaleTensor);
+        graph.Initializer.Add(zeroPoints);
+        return (values, scaleTensor, zeroPoints);
     }
 
     /// <summary>Symmetric per-column int8: scale_n = max_k |W[k, n]| / 127, q = round(W / scale) in [-127, 127].</summary>

@@ -281,9 +281,7 @@ internal static class PoolingGraph
         // [batch, vocabulary].
         public string EmitMax(string logits, string attentionMask, SpladeActivation activation, string outputName)
         {
-            string maskFloat = Cast(attentionMask);
-            string bias = Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]);
-            string masked = Node("Add", "masked_logits", [logits, Unsqueeze(bias, 2)]);
+            string masked = Node("Add", "masked_logits", [logits, Unsqueeze(MaskBias(Cast(attentionMask)), 2)]);
             string pooled = Reduce("ReduceMax", masked, 1);
             return Activate(pooled, activation, outputName);
         }
@@ -295,9 +293,7 @@ internal static class PoolingGraph
         public (string Output, int Slices) EmitSliced(DecoderProjection projection, int sliceColumns, string attentionMask, SpladePoolingStrategy strategy, SpladeActivation activation, string outputName)
         {
             string maskFloat = Cast(attentionMask);
-            string mask3 = strategy == SpladePoolingStrategy.Max
-                ? Unsqueeze(Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]), 2)
-                : Unsqueeze(maskFloat, 2);
+            string mask3 = Unsqueeze(strategy == SpladePoolingStrategy.Max ? MaskBias(maskFloat) : maskFloat, 2);
             var parts = new List<string>();
             for (int start = 0; start < projection.VocabularySize; start += sliceColumns)
             {
@@ -331,6 +327,10 @@ internal static class PoolingGraph
             }
             return (Activate(pooled, activation, outputName), parts.Count);
         }
+
+        // (mask - 1) * penalty: 0 for tokens, -penalty for padding; [batch, sequence].
+        private string MaskBias(string maskFloat) =>
+            Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]);
 
         public string EmitSum(string logits, string attentionMask, SpladeActivation activation, string outputName)
         {
