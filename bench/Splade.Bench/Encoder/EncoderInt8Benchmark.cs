@@ -23,6 +23,7 @@ internal static class EncoderInt8Benchmark
         bool qualityOnly = args.Find("quality-only") is "true" or "1";
         bool floatProjection = args.Find("float-projection-variant") is "true" or "1";
         bool unfused = args.Find("unfused-variant") is "true" or "1";
+        bool noPrepack = args.Find("no-prepack-variant") is "true" or "1";
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("int8 (dynamic quantization) vs float32: vector agreement and documents/s");
@@ -30,13 +31,13 @@ internal static class EncoderInt8Benchmark
         var q = SpladeModelQuantizer.Quantize(modelDir, int8Dir, new SpladeQuantizationOptions { Overwrite = true });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"quantized:    {modelDir} -> {q.OnnxPath} in {watch.Elapsed.TotalSeconds:F1} s: {q.QuantizedAttention} attention blocks (QAttention) and {q.QuantizedMatMuls} MatMuls int8, {q.SourceBytes / 1e6:F0} MB -> {q.OutputBytes / 1e6:F0} MB"));
-        var extra = new List<(string Label, string Dir)>();
+        var extra = new List<(string Label, string Dir, bool Prepack)>();
         if (unfused)
         {
             string dir = int8Dir + "-unfused";
             var q0 = SpladeModelQuantizer.Quantize(modelDir, dir, new SpladeQuantizationOptions { Overwrite = true, FuseAttention = false });
             Console.WriteLine($"quantized:    {dir}: {q0.QuantizedMatMuls} MatMuls int8, graph not fused first (FuseAttention = false)");
-            extra.Add(("Q0: bare int8 Run, attention not fused", dir));
+            extra.Add(("Q0: bare int8 Run, attention not fused", dir, true));
         }
         string? int8FloatProjDir = null;
         if (floatProjection)
@@ -44,7 +45,13 @@ internal static class EncoderInt8Benchmark
             int8FloatProjDir = int8Dir + "-float-projection";
             var q2 = SpladeModelQuantizer.Quantize(modelDir, int8FloatProjDir, new SpladeQuantizationOptions { Overwrite = true, QuantizeVocabularyProjection = false });
             Console.WriteLine($"quantized:    {int8FloatProjDir}: {q2.QuantizedMatMuls} MatMuls int8, {q2.FloatMatMuls} float32 (the vocabulary projection)");
-            extra.Add(("Q2: bare int8 Run, projection float32", int8FloatProjDir));
+            extra.Add(("Q2: bare int8 Run, projection float32", int8FloatProjDir, true));
+        }
+
+        if (noPrepack)
+        {
+            extra.Add(("FP: bare float32 Run, no prepacking", modelDir, false));
+            extra.Add(("QP: bare int8 Run, no prepacking", int8Dir, false));
         }
 
         var options = new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize, MaxSequenceLength = sequence };
@@ -127,12 +134,12 @@ internal static class EncoderInt8Benchmark
             $"| {label} ({f.Count}) | {jac.Average():F3} ({jac.Min():F3}) | {top.Average():F3} ({top.Min():F3}) | {rho.Average():F3} ({rho.Min():F3}) | {f.Average(v => v.Count):F0} / {q.Average(v => v.Count):F0} |"));
     }
 
-    private static void Throughput(string floatDir, string int8Dir, List<(string Label, string Dir)> extra, SpladeEncoderOptions options, List<string> docs, int threads, int batchSize, int rounds, int warmups)
+    private static void Throughput(string floatDir, string int8Dir, List<(string Label, string Dir, bool Prepack)> extra, SpladeEncoderOptions options, List<string> docs, int threads, int batchSize, int rounds, int warmups)
     {
         using var encoder = SpladeEncoder.Create(int8Dir, options);
         using var bareFloat = new BareSession(floatDir, threads);
         using var bareInt8 = new BareSession(int8Dir, threads);
-        var extraSessions = extra.Select(e => (e.Label, Session: new BareSession(e.Dir, threads))).ToList();
+        var extraSessions = extra.Select(e => (e.Label, Session: new BareSession(e.Dir, threads, e.Prepack))).ToList();
         var ids = docs.Select(t => encoder.GetInputIds(t, isQuery: false)).ToArray();
         var inputs = ids.Chunk(batchSize).Select(bareFloat.MakeInputs).ToArray();
         Console.WriteLine($"shape:        {inputs.Length} batches of [{batchSize}, {ids.Max(i => i.Length)}] per measurement, {threads} intra-op threads; uptime: {File.ReadAllText("/proc/loadavg").Trim()}");

@@ -295,12 +295,37 @@ internal static class PoolingGraph
             string maskFloat = Cast(attentionMask);
             string mask3 = Unsqueeze(strategy == SpladePoolingStrategy.Max ? MaskBias(maskFloat) : maskFloat, 2);
             var parts = new List<string>();
+            // int8: the hidden state is quantized once for all slices (DynamicQuantizeMatMul would quantize it
+            // again for each), then each slice is an integer product scaled to float (MatMulIntegerToFloat).
+            string[]? quantizedHidden = null;
+            if (projection.SliceOperator.OpType == DynamicQuantization.OpType)
+            {
+                var quantize = NewNode("DynamicQuantizeLinear", "hidden_uint8", [projection.Hidden], null, out string hiddenUint8);
+                quantize.Output.Add(Fresh("hidden_scale"));
+                quantize.Output.Add(Fresh("hidden_zero_point"));
+                quantizedHidden = [hiddenUint8, quantize.Output[1], quantize.Output[2]];
+            }
             for (int start = 0; start < projection.VocabularySize; start += sliceColumns)
             {
                 int count = Math.Min(sliceColumns, projection.VocabularySize - start);
-                var (opType, domain) = projection.SliceOperator;
-                var product = NewNode(opType, "logits_slice", [projection.Hidden, .. projection.SliceConstants(start, count).Select(c => Constant("decoder_weight", c))], null, out string logits);
-                product.Domain = domain;
+                var constants = projection.SliceConstants(start, count).Select(c => Constant("decoder_weight", c)).ToArray();
+                NodeProto product;
+                string logits;
+                if (quantizedHidden is not null)
+                {
+                    // MatMulIntegerToFloat(A uint8, B int8, A scale, B scales, A zero point, B zero points).
+                    string[] inputs = constants.Length > 2
+                        ? [quantizedHidden[0], constants[0], quantizedHidden[1], constants[1], quantizedHidden[2], constants[2]]
+                        : [quantizedHidden[0], constants[0], quantizedHidden[1], constants[1], quantizedHidden[2]];
+                    product = NewNode("MatMulIntegerToFloat", "logits_slice", inputs, null, out logits);
+                    product.Domain = DynamicQuantization.MicrosoftDomain;
+                }
+                else
+                {
+                    var (opType, domain) = projection.SliceOperator;
+                    product = NewNode(opType, "logits_slice", [projection.Hidden, .. constants], null, out logits);
+                    product.Domain = domain;
+                }
                 if (strategy == SpladePoolingStrategy.Max)
                 {
                     parts.Add(Reduce("ReduceMax", Node("Add", "masked_logits", [logits, mask3]), 1));
