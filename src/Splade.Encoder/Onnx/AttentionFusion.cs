@@ -16,15 +16,17 @@ namespace Splade.Encoder.Onnx;
 /// </code>
 /// with A heads of size d (A * d = H) read from the Reshape's constant shape, the scale 1 / sqrt(d) checked,
 /// and the mask bias traced back to the <c>attention_mask</c> input. Anything else is left as it is. The
-/// fused node computes the same function (ONNX Runtime applies <c>mask_filter_value = c</c> where the mask
-/// is 0), with the Q, K and V projections as one product and no transposes in between.
+/// fused node computes the same function (ONNX Runtime adds -10000 to the scores where the mask is 0; the
+/// block's c must be -10000 or lower), with the Q, K and V projections as one product and no transposes in between.
 /// </summary>
 internal static class AttentionFusion
 {
     private const int FloatType = (int)TensorProto.Types.DataType.Float;
     private const int Int32Type = (int)TensorProto.Types.DataType.Int32;
 
-    // What ONNX Runtime's attention adds where the mask is 0 unless told otherwise.
+    // What ONNX Runtime's attention adds to the scores where the mask is 0. A model's own penalty c is accepted
+    // when it is at least as large (-10000, or the float minimum of newer exports): exp(score + c) is 0 in
+    // float32 either way, so the softmax is the same; milder penalties are left unfused.
     private const float DefaultMaskValue = -10000f;
 
     /// <summary>Rewrites the attention blocks of <paramref name="model"/> in place; returns how many.</summary>
@@ -85,10 +87,6 @@ internal static class AttentionFusion
                 Output = { block.Output },
             };
             attention.Attribute.Add(new AttributeProto { Name = "num_heads", Type = AttributeProto.Types.AttributeType.Int, I = block.Heads });
-            if (block.MaskValue != DefaultMaskValue)
-            {
-                attention.Attribute.Add(new AttributeProto { Name = "mask_filter_value", Type = AttributeProto.Types.AttributeType.Float, F = block.MaskValue });
-            }
             // In place of the node that produced the block's output: every input is computed before it.
             int at = graph.Node.IndexOf(block.OutputNode);
             graph.Node[at] = attention;
@@ -101,7 +99,7 @@ internal static class AttentionFusion
         return blocks.Count;
     }
 
-    private sealed record Block(string Input, string Output, NodeProto OutputNode, int Hidden, int Heads, float MaskValue, float[][] Weights, float[]?[] Biases);
+    private sealed record Block(string Input, string Output, NodeProto OutputNode, int Hidden, int Heads, float[][] Weights, float[]?[] Biases);
 
     private static Block? TryMatch(GraphIndex g, NodeProto softmax, string maskInput)
     {
@@ -116,10 +114,9 @@ internal static class AttentionFusion
             return null;
         }
         NodeProto? scaled = null;
-        float maskValue = 0;
         for (int side = 0; side < 2 && scaled is null; side++)
         {
-            if (g.Producer(maskAdd.Input[side]) is { OpType: "Div" or "Mul" } s && TryMaskBias(g, maskAdd.Input[1 - side], maskInput, out maskValue))
+            if (g.Producer(maskAdd.Input[side]) is { OpType: "Div" or "Mul" } s && TryMaskBias(g, maskAdd.Input[1 - side], maskInput))
             {
                 scaled = s;
             }
@@ -157,7 +154,7 @@ internal static class AttentionFusion
         {
             return null;
         }
-        return new Block(q.Input, output.Output[0], output, q.Hidden, q.Heads, maskValue, [q.Weight, k.Weight, v.Weight], [q.Bias, k.Bias, v.Bias]);
+        return new Block(q.Input, output.Output[0], output, q.Hidden, q.Heads, [q.Weight, k.Weight, v.Weight], [q.Bias, k.Bias, v.Bias]);
     }
 
     private sealed record Projection(string Input, float[] Weight, float[]? Bias, int Hidden, int Heads, int HeadSize);
@@ -240,10 +237,9 @@ internal static class AttentionFusion
         return new Projection(matMul.Input[0], weight, bias, hidden, (int)heads, (int)headSize);
     }
 
-    // (1 - m) * c or c * (1 - m), where m comes from the attention mask through Unsqueeze / Cast / Reshape only.
-    private static bool TryMaskBias(GraphIndex g, string value, string maskInput, out float maskValue)
+    // (1 - m) * c or c * (1 - m) with c <= -10000, where m comes from the attention mask through Unsqueeze and Cast only.
+    private static bool TryMaskBias(GraphIndex g, string value, string maskInput)
     {
-        maskValue = 0;
         if (g.Producer(value) is not { OpType: "Mul" } mul)
         {
             return false;
@@ -251,9 +247,8 @@ internal static class AttentionFusion
         for (int side = 0; side < 2; side++)
         {
             if (g.Constant(mul.Input[side]) is { Length: 1 } c && g.Producer(mul.Input[1 - side]) is { OpType: "Sub" } sub
-                && g.Constant(sub.Input[0]) is [1f] && FromMask(g, sub.Input[1], maskInput) && c[0] < -1f)
+                && g.Constant(sub.Input[0]) is [1f] && FromMask(g, sub.Input[1], maskInput) && c[0] <= DefaultMaskValue)
             {
-                maskValue = c[0];
                 return true;
             }
         }

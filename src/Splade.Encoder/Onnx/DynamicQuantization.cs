@@ -189,7 +189,8 @@ internal static class DynamicQuantization
         {
             return null;
         }
-        var allowed = new HashSet<string>(StringComparer.Ordinal) { "num_heads", "unidirectional", "mask_filter_value", "scale" };
+        // Only the attributes QAttention shares with Attention for certain; others (a custom scale or mask value) stay float.
+        var allowed = new HashSet<string>(StringComparer.Ordinal) { "num_heads", "unidirectional" };
         if (node.Attribute.Any(a => !allowed.Contains(a.Name) && !(a.Name == "qkv_hidden_sizes" && a.Ints.Count == 0)))
         {
             return null;

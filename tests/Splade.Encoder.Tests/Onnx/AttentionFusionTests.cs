@@ -82,6 +82,20 @@ public sealed class AttentionFusionTests
         Assert.Equal(5, result.Quantized); // q, k, v, the output projection, the layer after it
     }
 
+    [Fact]
+    public void Fuse_TakesTheFloatMinimumAsMaskPenalty_ButNotAMildOne()
+    {
+        // exp(score - 10000) and exp(score + float.MinValue) are both 0 in float32: the same softmax.
+        var strong = BuildBlock(scale: MathF.Sqrt(HeadSize), penalty: float.MinValue);
+        var original = strong.Clone();
+        Assert.Equal(1, AttentionFusion.Fuse(strong, "attention_mask"));
+        var (x, mask) = Inputs(out int batch, out int sequence);
+        double maxDiff = Run(original, x, mask, batch, sequence, optimize: false).Zip(Run(strong, x, mask, batch, sequence), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(maxDiff < 1e-5, $"max difference {maxDiff}");
+
+        Assert.Equal(0, AttentionFusion.Fuse(BuildBlock(scale: MathF.Sqrt(HeadSize), penalty: -100f), "attention_mask"));
+    }
+
     private static (float[] X, long[] Mask) Inputs(out int batch, out int sequence)
     {
         batch = 3;
@@ -122,7 +136,7 @@ public sealed class AttentionFusionTests
 
     // y = (attention(x) @ Wo + bo) @ W2: the block as torch.onnx.export (opset 14) writes it, with the
     // scores divided by `scale` (sqrt(head size) in BERT) and the mask bias (1 - mask[:, None, None, :]) * -10000.
-    private static ModelProto BuildBlock(float scale)
+    private static ModelProto BuildBlock(float scale, float penalty = -10000f)
     {
         var random = new Random(Seed);
         var graph = new GraphProto { Name = "attention_block" };
@@ -166,7 +180,7 @@ public sealed class AttentionFusionTests
         Node("Cast", ["mask_u2"], "mask_f", new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
         FloatConst("one", 1f);
         Node("Sub", ["one", "mask_f"], "mask_inv");
-        FloatConst("penalty", -10000f);
+        FloatConst("penalty", penalty);
         Node("Mul", ["mask_inv", "penalty"], "mask_bias");
 
         // [b, s, A, d] from the input's shape
