@@ -394,6 +394,10 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             IntraOpNumThreads = options.IntraOpNumThreads,
             InterOpNumThreads = 1,
         };
+        if (!options.PrepackWeights)
+        {
+            sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
         ExecutionProviders.Configure(sessionOptions, options.Device, path);
         try
         {

@@ -39,6 +39,13 @@ public sealed class SpladeEncoderOptions
     internal int VocabularySliceColumns { get; set; } = PoolingGraph.DefaultSliceColumns;
 
     /// <summary>
+    /// Let ONNX Runtime keep a second, re-laid-out ("prepacked") copy of the weights for its matrix kernels
+    /// (its default). False sets <c>session.disable_prepacking</c>: one copy of the weights, the kernels pack
+    /// each weight block as they go (docs/PERFORMANCE.md, "Memory and speed of int8, prepacking").
+    /// </summary>
+    internal bool PrepackWeights { get; set; } = true;
+
+    /// <summary>
     /// Keeps only this many of the largest weights per vector (sentence-transformers' <c>max_active_dims</c>).
     /// Default null: all active entries.
     /// </summary>

@@ -9,7 +9,9 @@ namespace Splade.Encoder;
 /// Turns a model folder into an int8 model folder for faster CPU encoding: dynamic quantization of every
 /// MatMul with constant weights (int8 weights with one scale per output column; activations quantized to
 /// uint8 at run time), written as a standard ONNX graph of <c>com.microsoft::DynamicQuantizeMatMul</c>
-/// nodes that ONNX Runtime's CPU provider runs with its integer kernels. Quantization changes the
+/// nodes that ONNX Runtime's CPU provider runs with its integer kernels; self-attention blocks of the shape a
+/// PyTorch export of eager BERT attention writes become <c>com.microsoft::QAttention</c> nodes
+/// (<see cref="SpladeQuantizationOptions.FuseAttention"/>). Quantization changes the
 /// vectors slightly: it is opt-in, and worth checking on your own queries (see docs/PERFORMANCE.md).
 /// </summary>
 public static class SpladeModelQuantizer
@@ -58,13 +60,13 @@ public static class SpladeModelQuantizer
         }
         string sourceHash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var graph = OnnxGraphInfo.Read(bytes, model.OnnxPath);
-        if (graph.Proto.OpsetImport.Any(o => o.Domain == DynamicQuantization.MicrosoftDomain)
-            && graph.Proto.Graph.Node.Any(n => n.OpType == DynamicQuantization.OpType))
+        if (graph.Proto.Graph.Node.Any(n => n.Domain == DynamicQuantization.MicrosoftDomain && n.OpType is DynamicQuantization.OpType or DynamicQuantization.AttentionOpType))
         {
             throw new SpladeModelException("The model is already quantized (it has DynamicQuantizeMatMul nodes).", model.OnnxPath);
         }
-        var result = DynamicQuantization.Quantize(graph.Proto, graph.LogitsOutput, options.QuantizeVocabularyProjection);
-        if (result.Quantized == 0)
+        var result = DynamicQuantization.Quantize(graph.Proto, graph.LogitsOutput, options.QuantizeVocabularyProjection,
+            attentionMaskInput: options.FuseAttention ? "attention_mask" : null);
+        if (result.Quantized + result.Attention == 0)
         {
             throw new SpladeModelException("The model has no MatMul with constant float weights to quantize.", model.OnnxPath);
         }
@@ -102,6 +104,7 @@ public static class SpladeModelQuantizer
             ["quantization"] = "dynamic-int8",
             ["weights"] = "int8, symmetric, one scale per output column (zero point 0)",
             ["activations"] = "uint8, quantized at run time by com.microsoft::DynamicQuantizeMatMul",
+            ["quantized_attention"] = result.Attention,
             ["quantized_matmuls"] = result.Quantized,
             ["float_matmuls"] = result.KeptFloat,
             ["vocabulary_projection"] = options.QuantizeVocabularyProjection ? "int8" : "float32",
@@ -120,6 +123,7 @@ public static class SpladeModelQuantizer
             RecordPath = recordPath,
             SourceSha256 = sourceHash,
             QuantizedMatMuls = result.Quantized,
+            QuantizedAttention = result.Attention,
             FloatMatMuls = result.KeptFloat,
             SourceBytes = bytes.LongLength,
             OutputBytes = quantized.LongLength,

@@ -16,6 +16,15 @@ public sealed class SpladeQuantizationOptions
     /// </summary>
     public bool QuantizeVocabularyProjection { get; set; } = true;
 
+    /// <summary>
+    /// Fuse each self-attention block written out as plain operators (the Q, K and V projections, the
+    /// scaled, masked softmax and the weighted sum, as a PyTorch export of BERT writes them) into one
+    /// ONNX Runtime <c>com.microsoft::QAttention</c> node: Q, K and V in one int8 product, no transposes
+    /// in between. Blocks of another shape are quantized MatMul by MatMul. Default true (faster; see
+    /// docs/PERFORMANCE.md); false quantizes every MatMul on its own, as before.
+    /// </summary>
+    public bool FuseAttention { get; set; } = true;
+
     /// <summary>Replace the files of a non-empty output folder. Default false: such a folder is refused.</summary>
     public bool Overwrite { get; set; }
 

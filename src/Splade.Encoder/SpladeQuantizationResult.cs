@@ -15,6 +15,13 @@ public sealed class SpladeQuantizationResult
     /// <summary>Constant-weight MatMuls turned into int8 DynamicQuantizeMatMul nodes.</summary>
     public required int QuantizedMatMuls { get; init; }
 
+    /// <summary>
+    /// Self-attention blocks turned into int8 <c>com.microsoft::QAttention</c> nodes (see
+    /// <see cref="SpladeQuantizationOptions.FuseAttention"/>); their Q, K and V MatMuls are not counted in
+    /// <see cref="QuantizedMatMuls"/>.
+    /// </summary>
+    public int QuantizedAttention { get; init; }
+
     /// <summary>Constant-weight MatMuls left in float32 (the vocabulary projection, when asked).</summary>
     public required int FloatMatMuls { get; init; }
 

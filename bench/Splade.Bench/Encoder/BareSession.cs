@@ -16,7 +16,7 @@ internal sealed class BareSession : IDisposable
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
 
-    public BareSession(string modelDirectory, int intraOpThreads)
+    public BareSession(string modelDirectory, int intraOpThreads, bool prepackWeights = true)
     {
         var model = SpladeModelConfiguration.Load(modelDirectory);
         byte[] bytes = File.ReadAllBytes(model.OnnxPath);
@@ -39,6 +39,10 @@ internal sealed class BareSession : IDisposable
             IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
         };
+        if (!prepackWeights)
+        {
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
         _session = new InferenceSession(bytes, options);
         _inputNames = _session.InputMetadata.ContainsKey("token_type_ids")
             ? ["input_ids", "attention_mask", "token_type_ids"]
@@ -72,6 +76,18 @@ internal sealed class BareSession : IDisposable
             values.Add(OrtValue.CreateTensorValueFromMemory(new long[batch * seq], shape));
         }
         return [.. values];
+    }
+
+    /// <summary>Disposes input tensors made by <see cref="MakeInputs"/>.</summary>
+    public static void DisposeInputs(IEnumerable<OrtValue[]> batches)
+    {
+        foreach (var batch in batches)
+        {
+            foreach (var value in batch)
+            {
+                value.Dispose();
+            }
+        }
     }
 
     /// <summary>One Run; the output is disposed at once. Returns the output's element count so the call cannot be elided.</summary>

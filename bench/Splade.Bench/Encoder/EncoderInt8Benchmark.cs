@@ -17,31 +17,41 @@ internal static class EncoderInt8Benchmark
 {
     public static int Run(BenchArguments args)
     {
-        string modelDir = args.Get("model", Path.Combine(BenchEnvironment.ModelsRoot, "logits"));
+        var (modelDir, threads, batchSize, sequence, batches, rounds, warmups, seed) = EncoderRunSettings.Read(args);
         string int8Dir = args.Get("int8", Path.Combine(Path.GetTempPath(), "splade-bench-int8-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)))));
         string textSource = args.Get("texts", "scifact");
         bool qualityOnly = args.Find("quality-only") is "true" or "1";
         bool floatProjection = args.Find("float-projection-variant") is "true" or "1";
-        int threads = args.Get("threads", 2);
-        int batchSize = args.Get("batch", 16);
-        int sequence = args.Get("seq", 256);
-        int batches = args.Get("batches", 2);
-        int rounds = args.Get("rounds", 6);
-        int warmups = args.Get("warmup", 1);
-        int seed = args.Get("seed", 42);
+        bool unfused = args.Find("unfused-variant") is "true" or "1";
+        bool noPrepack = args.Find("no-prepack-variant") is "true" or "1";
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("int8 (dynamic quantization) vs float32: vector agreement and documents/s");
         var watch = Stopwatch.StartNew();
         var q = SpladeModelQuantizer.Quantize(modelDir, int8Dir, new SpladeQuantizationOptions { Overwrite = true });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"quantized:    {modelDir} -> {q.OnnxPath} in {watch.Elapsed.TotalSeconds:F1} s: {q.QuantizedMatMuls} MatMuls int8, {q.SourceBytes / 1e6:F0} MB -> {q.OutputBytes / 1e6:F0} MB"));
+            $"quantized:    {modelDir} -> {q.OnnxPath} in {watch.Elapsed.TotalSeconds:F1} s: {q.QuantizedAttention} attention blocks (QAttention) and {q.QuantizedMatMuls} MatMuls int8, {q.SourceBytes / 1e6:F0} MB -> {q.OutputBytes / 1e6:F0} MB"));
+        var extra = new List<(string Label, string Dir, bool Prepack)>();
+        if (unfused)
+        {
+            string dir = int8Dir + "-unfused";
+            var q0 = SpladeModelQuantizer.Quantize(modelDir, dir, new SpladeQuantizationOptions { Overwrite = true, FuseAttention = false });
+            Console.WriteLine($"quantized:    {dir}: {q0.QuantizedMatMuls} MatMuls int8, graph not fused first (FuseAttention = false)");
+            extra.Add(("Q0: bare int8 Run, attention not fused", dir, true));
+        }
         string? int8FloatProjDir = null;
         if (floatProjection)
         {
             int8FloatProjDir = int8Dir + "-float-projection";
             var q2 = SpladeModelQuantizer.Quantize(modelDir, int8FloatProjDir, new SpladeQuantizationOptions { Overwrite = true, QuantizeVocabularyProjection = false });
             Console.WriteLine($"quantized:    {int8FloatProjDir}: {q2.QuantizedMatMuls} MatMuls int8, {q2.FloatMatMuls} float32 (the vocabulary projection)");
+            extra.Add(("Q2: bare int8 Run, projection float32", int8FloatProjDir, true));
+        }
+
+        if (noPrepack)
+        {
+            extra.Add(("FP: bare float32 Run, no prepacking", modelDir, false));
+            extra.Add(("QP: bare int8 Run, no prepacking", int8Dir, false));
         }
 
         var options = new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize, MaxSequenceLength = sequence };
@@ -63,7 +73,7 @@ internal static class EncoderInt8Benchmark
         }
         if (!qualityOnly)
         {
-            Throughput(modelDir, int8Dir, int8FloatProjDir, options, docs, threads, batchSize, rounds, warmups);
+            Throughput(modelDir, int8Dir, extra, options, docs, threads, batchSize, rounds, warmups);
         }
         return 0;
     }
@@ -124,12 +134,12 @@ internal static class EncoderInt8Benchmark
             $"| {label} ({f.Count}) | {jac.Average():F3} ({jac.Min():F3}) | {top.Average():F3} ({top.Min():F3}) | {rho.Average():F3} ({rho.Min():F3}) | {f.Average(v => v.Count):F0} / {q.Average(v => v.Count):F0} |"));
     }
 
-    private static void Throughput(string floatDir, string int8Dir, string? int8FloatProjDir, SpladeEncoderOptions options, List<string> docs, int threads, int batchSize, int rounds, int warmups)
+    private static void Throughput(string floatDir, string int8Dir, List<(string Label, string Dir, bool Prepack)> extra, SpladeEncoderOptions options, List<string> docs, int threads, int batchSize, int rounds, int warmups)
     {
         using var encoder = SpladeEncoder.Create(int8Dir, options);
         using var bareFloat = new BareSession(floatDir, threads);
         using var bareInt8 = new BareSession(int8Dir, threads);
-        using var bareInt8FloatProj = int8FloatProjDir is null ? null : new BareSession(int8FloatProjDir, threads);
+        var extraSessions = extra.Select(e => (e.Label, Session: new BareSession(e.Dir, threads, e.Prepack))).ToList();
         var ids = docs.Select(t => encoder.GetInputIds(t, isQuery: false)).ToArray();
         var inputs = ids.Chunk(batchSize).Select(bareFloat.MakeInputs).ToArray();
         Console.WriteLine($"shape:        {inputs.Length} batches of [{batchSize}, {ids.Max(i => i.Length)}] per measurement, {threads} intra-op threads; uptime: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -158,9 +168,9 @@ internal static class EncoderInt8Benchmark
                 ("Q: bare int8 Run", () => Bare(bareInt8), []),
                 ("E: int8 SpladeEncoder.EncodeDocuments", Encode, []),
             };
-            if (bareInt8FloatProj is not null)
+            foreach (var (label, session) in extraSessions)
             {
-                variants.Add(("Q2: bare int8 Run, projection float32", () => Bare(bareInt8FloatProj), []));
+                variants.Add((label, () => Bare(session), []));
             }
             for (int w = 0; w < warmups; w++)
             {
@@ -186,18 +196,20 @@ internal static class EncoderInt8Benchmark
             double f = Statistics.Median(variants[0].Results), qm = Statistics.Median(variants[1].Results), e = Statistics.Median(variants[2].Results);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ratio Q/F (int8 speed-up) | {qm / f:F2} | | |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ratio E/Q (encoder vs bare int8) | {e / qm:F3} | | |"));
+            foreach (var v in variants.Skip(3))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ratio {v.Name.Split(':')[0]}/F | {Statistics.Median(v.Results) / f:F2} | | |"));
+            }
             var perRound = variants[1].Results.Zip(variants[0].Results, (a, b) => a / b).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per-round Q/F: {string.Join(" ", perRound.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}; uptime after: {File.ReadAllText("/proc/loadavg").Trim()}"));
         }
         finally
         {
-            foreach (var batch in inputs)
+            foreach (var (_, session) in extraSessions)
             {
-                foreach (var value in batch)
-                {
-                    value.Dispose();
-                }
+                session.Dispose();
             }
+            BareSession.DisposeInputs(inputs);
         }
     }
 }

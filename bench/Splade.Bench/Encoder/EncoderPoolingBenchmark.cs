@@ -31,7 +31,7 @@ internal static class EncoderPoolingBenchmark
             throw new ArgumentException($"--variants takes a comma-separated list of {string.Join(", ", AllVariants)}.");
         }
         // Read the options the children use so that typos fail here, once.
-        foreach (string name in new[] { "logits", "pooled", "threads", "batch", "seq", "batches", "seed" })
+        foreach (string name in new[] { "logits", "pooled", "threads", "batch", "seq", "batches", "seed", "prepack" })
         {
             args.Find(name);
         }
@@ -120,6 +120,7 @@ internal static class EncoderPoolingBenchmark
         int sequence = args.Get("seq", 256);
         int batches = args.Get("batches", 3);
         int seed = args.Get("seed", 42);
+        bool prepack = args.Get("prepack", "true") != "false";
         args.RejectUnknown();
         var (dir, pooling, sliceColumns) = variant switch
         {
@@ -133,6 +134,7 @@ internal static class EncoderPoolingBenchmark
         var load = Stopwatch.StartNew();
         using var encoder = SpladeEncoder.Create(dir, new SpladeEncoderOptions
         {
+            PrepackWeights = prepack,
             IntraOpNumThreads = threads,
             BatchSize = batchSize,
             MaxSequenceLength = sequence,

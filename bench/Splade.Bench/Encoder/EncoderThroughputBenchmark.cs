@@ -16,14 +16,7 @@ internal static class EncoderThroughputBenchmark
 {
     public static int Run(BenchArguments args)
     {
-        string modelDir = args.Get("model", Path.Combine(BenchEnvironment.ModelsRoot, "logits"));
-        int threads = args.Get("threads", 2);
-        int batchSize = args.Get("batch", 16);
-        int sequence = args.Get("seq", 256);
-        int batches = args.Get("batches", 2);
-        int rounds = args.Get("rounds", 6);
-        int warmups = args.Get("warmup", 1);
-        int seed = args.Get("seed", 42);
+        var (modelDir, threads, batchSize, sequence, batches, rounds, warmups, seed) = EncoderRunSettings.Read(args);
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("Encoder throughput: SpladeEncoder.EncodeDocuments vs bare InferenceSession.Run");
@@ -102,13 +95,7 @@ internal static class EncoderThroughputBenchmark
         }
         finally
         {
-            foreach (var batch in inputs)
-            {
-                foreach (var value in batch)
-                {
-                    value.Dispose();
-                }
-            }
+            BareSession.DisposeInputs(inputs);
         }
         return 0;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Splade.Bench.Common;
@@ -58,41 +59,56 @@ internal static class LongTextBenchmark
         var longOnes = all.Where(t => BenchTexts.PieceCount(truncate.Tokenizer, t) > window).OrderBy(_ => random.Next()).Take(longSample).ToList();
         Console.WriteLine();
         Console.WriteLine($"timing (seed {seed}): {mixed.Count} random documents, and {longOnes.Count} documents over {window} pieces; {rounds} alternating rounds after a warm-up; median documents/s");
-        Time("random sample", mixed, truncate, chunk, rounds);
+        Time("random sample", mixed, truncate, chunk, rounds, batchSize);
         if (longOnes.Count > 0)
         {
-            Time("long documents", longOnes, truncate, chunk, rounds);
+            Time("long documents", longOnes, truncate, chunk, rounds, batchSize);
         }
         return 0;
     }
 
-    private static void Time(string name, List<string> texts, SpladeEncoder truncate, SpladeEncoder chunk, int rounds)
+    // Truncate and chunk take turns batch by batch (16 documents, a few seconds each), so that a change in
+    // machine load between two whole-sample measurements cannot favour either mode; each mode's time is
+    // the sum over its batches. Also reports the token ids each mode encodes for these documents.
+    private static void Time(string name, List<string> texts, SpladeEncoder truncate, SpladeEncoder chunk, int rounds, int batchSize)
     {
-        double Measure(SpladeEncoder encoder)
+        var groups = texts.Chunk(batchSize).Select(g => g.ToList()).ToList();
+        double Measure(SpladeEncoder encoder, List<string> group)
         {
             long start = Stopwatch.GetTimestamp();
-            GC.KeepAlive(encoder.EncodeDocuments(texts));
-            return texts.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+            GC.KeepAlive(encoder.EncodeDocuments(group));
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        Measure(truncate);
-        Measure(chunk);
-        var t = new List<double>();
-        var c = new List<double>();
+        Measure(truncate, groups[0]);
+        Measure(chunk, groups[0]);
+        long truncatedIds = texts.Sum(t => (long)Math.Min(BenchTexts.PieceCount(truncate.Tokenizer, t), truncate.MaxSequenceLength - 2) + 2);
+        long chunkIds = texts.Sum(t => chunk.GetDocumentWindows(t).Sum(w => (long)w.Length));
+        var ratios = new List<double>();
+        double totalT = 0, totalC = 0;
         for (int r = 0; r < rounds; r++)
         {
-            if (r % 2 == 0)
+            double t = 0, c = 0;
+            for (int g = 0; g < groups.Count; g++)
             {
-                t.Add(Measure(truncate));
-                c.Add(Measure(chunk));
+                if ((r + g) % 2 == 0)
+                {
+                    t += Measure(truncate, groups[g]);
+                    c += Measure(chunk, groups[g]);
+                }
+                else
+                {
+                    c += Measure(chunk, groups[g]);
+                    t += Measure(truncate, groups[g]);
+                }
             }
-            else
-            {
-                c.Add(Measure(chunk));
-                t.Add(Measure(truncate));
-            }
+            ratios.Add(c / t);
+            totalT += t;
+            totalC += c;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-16} round {r + 1}: truncate {texts.Count / t:F3} docs/s, chunk {texts.Count / c:F3} docs/s, chunk time / truncate time {c / t:F3}"));
         }
-        double mt = Statistics.Median(t), mc = Statistics.Median(c);
-        Console.WriteLine($"{name,-16} truncate {mt:F3} docs/s, chunk {mc:F3} docs/s, chunk costs {mt / mc:F2}x the time of truncate");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-16} {texts.Count} documents, token ids chunk/truncate {(double)chunkIds / truncatedIds:F3}; all rounds: truncate {rounds * texts.Count / totalT:F3} docs/s, chunk {rounds * texts.Count / totalC:F3} docs/s, chunk costs {totalC / totalT:F3}x the time of truncate (median of rounds {Statistics.Median(ratios):F3})"));
     }
 
     private static List<string> ReadTexts(string path)

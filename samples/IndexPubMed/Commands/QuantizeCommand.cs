@@ -34,7 +34,7 @@ internal static class QuantizeCommand
                     Overwrite = parse.GetValue(force),
                 });
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"wrote {result.OnnxPath}: {result.QuantizedMatMuls} MatMuls int8, {result.FloatMatMuls} float32; {result.SourceBytes / 1e6:F1} MB -> {result.OutputBytes / 1e6:F1} MB"));
+                    $"wrote {result.OnnxPath}: {result.QuantizedAttention} attention blocks (QAttention) and {result.QuantizedMatMuls} MatMuls int8, {result.FloatMatMuls} float32; {result.SourceBytes / 1e6:F1} MB -> {result.OutputBytes / 1e6:F1} MB"));
                 stdout.WriteLine($"copied {result.CopiedFiles.Count} tokenizer/configuration files; recorded the source (sha256 {result.SourceSha256[..16]}...) in {result.RecordPath}");
                 stdout.WriteLine("int8 vectors differ slightly from float32: compare both models with search --queries --qrels on your data before switching.");
                 return 0;

@@ -26,16 +26,26 @@ internal static class DynamicQuantization
     /// <param name="Quantized">MatMuls rewritten to int8.</param>
     /// <param name="KeptFloat">Constant-weight MatMuls left in float32 (the projection, when asked).</param>
     /// <param name="BiasesFused">Bias additions moved into the quantized node.</param>
-    public readonly record struct Result(int Quantized, int KeptFloat, int BiasesFused);
+    /// <param name="Attention">Fused <c>com.microsoft::Attention</c> nodes rewritten to <c>QAttention</c>.</param>
+    public readonly record struct Result(int Quantized, int KeptFloat, int BiasesFused, int Attention = 0);
+
+    /// <summary>The quantized form of ONNX Runtime's fused attention.</summary>
+    public const string AttentionOpType = "QAttention";
 
     /// <summary>Rewrites <paramref name="model"/> in place.</summary>
     /// <param name="model">The parsed model.</param>
     /// <param name="logitsOutput">The logits output, whose projection <paramref name="quantizeProjection"/> concerns; null if none.</param>
     /// <param name="quantizeProjection">False keeps the vocabulary projection in float32.</param>
     /// <param name="fuseBias">Move a constant bias Add after the MatMul into the quantized node.</param>
-    public static Result Quantize(ModelProto model, string? logitsOutput, bool quantizeProjection, bool fuseBias = true)
+    /// <param name="attentionMaskInput">The attention mask input; when given, self-attention blocks written as
+    /// plain operators are first fused (<see cref="AttentionFusion"/>) so that they become QAttention.</param>
+    public static Result Quantize(ModelProto model, string? logitsOutput, bool quantizeProjection, bool fuseBias = true, string? attentionMaskInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (attentionMaskInput is not null)
+        {
+            AttentionFusion.Fuse(model, attentionMaskInput);
+        }
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
@@ -73,12 +83,22 @@ internal static class DynamicQuantization
             projectionMatMul = projection.Nodes.FirstOrDefault(n => n.OpType == "MatMul");
         }
 
-        int quantized = 0, kept = 0, fused = 0;
+        int quantized = 0, kept = 0, fused = 0, attention = 0;
         var removed = new HashSet<NodeProto>();
         var candidateInitializers = new HashSet<string>(StringComparer.Ordinal);
         for (int index = 0; index < graph.Node.Count; index++)
         {
             var node = graph.Node[index];
+            if (node.OpType == "Attention" && node.Domain == MicrosoftDomain)
+            {
+                if (TryQuantizeAttention(graph, index, initializers, Fresh) is { } weightName)
+                {
+                    index++; // past the DynamicQuantizeLinear inserted before the QAttention
+                    attention++;
+                    candidateInitializers.Add(weightName);
+                }
+                continue;
+            }
             if (node.OpType != "MatMul" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 2)
             {
                 continue;
@@ -93,18 +113,8 @@ internal static class DynamicQuantization
                 continue;
             }
 
-            var (q, scales) = QuantizePerColumn(weight, k, n);
             string stem = string.IsNullOrEmpty(node.Name) ? "matmul" : node.Name;
-            var qTensor = new TensorProto { Name = Fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
-            qTensor.Dims.Add(k);
-            qTensor.Dims.Add(n);
-            var scaleTensor = new TensorProto { Name = Fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
-            scaleTensor.Dims.Add(n);
-            var zeroTensor = new TensorProto { Name = Fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
-            zeroTensor.Dims.Add(n);
-            graph.Initializer.Add(qTensor);
-            graph.Initializer.Add(scaleTensor);
-            graph.Initializer.Add(zeroTensor);
+            var (qTensor, scaleTensor, zeroTensor) = AddInt8Weight(graph, weight, k, n, stem, Fresh);
 
             var replacement = new NodeProto
             {
@@ -157,11 +167,83 @@ internal static class DynamicQuantization
                 }
             }
         }
-        if (quantized > 0 && !model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        if (quantized + attention > 0 && !model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
-        return new Result(quantized, kept, fused);
+        return new Result(quantized, kept, fused, attention);
+    }
+
+    // com.microsoft::Attention(input, weight [hidden, 3 * hidden], bias [3 * hidden], mask_index?, ...), as ONNX
+    // Runtime's attention fusion writes it, becomes DynamicQuantizeLinear(input) -> (x uint8, scale, zero point)
+    // and QAttention(x, weight int8, bias, scale, weight scale per column, mask_index, zero point, weight zero
+    // point): the Q, K and V projections run as one integer GEMM and the attention itself stays fused.
+    // Returns the float weight's name, or null when the node is left as it is.
+    private static string? TryQuantizeAttention(GraphProto graph, int index, Dictionary<string, TensorProto> initializers, Func<string, string> fresh)
+    {
+        var node = graph.Node[index];
+        // Inputs past mask_index (past state, attention bias, past sequence length) have no QAttention form.
+        if (node.Input.Count < 3 || node.Input.Count > 4 || node.Output.Count != 1
+            || !initializers.TryGetValue(node.Input[1], out var tensor) || !IsPlainFloat(tensor) || tensor.Dims.Count != 2
+            || !initializers.TryGetValue(node.Input[2], out var bias) || !IsPlainFloat(bias) || bias.Dims.Count != 1 || bias.Dims[0] != tensor.Dims[1])
+        {
+            return null;
+        }
+        // Only the attributes QAttention shares with Attention for certain; others (a custom scale or mask value) stay float.
+        var allowed = new HashSet<string>(StringComparer.Ordinal) { "num_heads", "unidirectional" };
+        if (node.Attribute.Any(a => !allowed.Contains(a.Name) && !(a.Name == "qkv_hidden_sizes" && a.Ints.Count == 0)))
+        {
+            return null;
+        }
+        int k = (int)tensor.Dims[0], n = (int)tensor.Dims[1];
+        var values = ReadFloats(tensor);
+        if (values.Length != (long)k * n || n % 3 != 0)
+        {
+            return null;
+        }
+        string stem = string.IsNullOrEmpty(node.Name) ? "attention" : node.Name;
+        var (qTensor, scaleTensor, zeroTensor) = AddInt8Weight(graph, values.ToArray(), k, n, stem, fresh);
+
+        var quantizeInput = new NodeProto
+        {
+            Name = fresh(stem + "_input_quantize"),
+            OpType = "DynamicQuantizeLinear",
+            Input = { node.Input[0] },
+            Output = { fresh(stem + "_input_uint8"), fresh(stem + "_input_scale"), fresh(stem + "_input_zero_point") },
+        };
+        var replacement = new NodeProto
+        {
+            Name = fresh(stem + "_int8"),
+            OpType = AttentionOpType,
+            Domain = MicrosoftDomain,
+            Input =
+            {
+                quantizeInput.Output[0], qTensor.Name, node.Input[2], quantizeInput.Output[1], scaleTensor.Name,
+                node.Input.Count > 3 ? node.Input[3] : "", quantizeInput.Output[2], zeroTensor.Name,
+            },
+            Output = { node.Output[0] },
+        };
+        replacement.Attribute.AddRange(node.Attribute.Where(a => a.Name != "qkv_hidden_sizes").Select(a => a.Clone()));
+        graph.Node[index] = replacement;
+        graph.Node.Insert(index, quantizeInput);
+        return tensor.Name;
+    }
+
+    // W [k, n] as int8 initializers: the values, one scale per column, zero points (all 0).
+    private static (TensorProto Values, TensorProto Scales, TensorProto ZeroPoints) AddInt8Weight(GraphProto graph, float[] weight, int k, int n, string stem, Func<string, string> fresh)
+    {
+        var (q, scales) = QuantizePerColumn(weight, k, n);
+        var values = new TensorProto { Name = fresh(stem + "_weight_int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
+        values.Dims.Add(k);
+        values.Dims.Add(n);
+        var scaleTensor = new TensorProto { Name = fresh(stem + "_weight_scale"), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
+        scaleTensor.Dims.Add(n);
+        var zeroPoints = new TensorProto { Name = fresh(stem + "_weight_zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[n]) };
+        zeroPoints.Dims.Add(n);
+        graph.Initializer.Add(values);
+        graph.Initializer.Add(scaleTensor);
+        graph.Initializer.Add(zeroPoints);
+        return (values, scaleTensor, zeroPoints);
     }
 
     /// <summary>Symmetric per-column int8: scale_n = max_k |W[k, n]| / 127, q = round(W / scale) in [-127, 127].</summary>

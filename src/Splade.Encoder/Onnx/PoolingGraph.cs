@@ -281,9 +281,7 @@ internal static class PoolingGraph
         // [batch, vocabulary].
         public string EmitMax(string logits, string attentionMask, SpladeActivation activation, string outputName)
         {
-            string maskFloat = Cast(attentionMask);
-            string bias = Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]);
-            string masked = Node("Add", "masked_logits", [logits, Unsqueeze(bias, 2)]);
+            string masked = Node("Add", "masked_logits", [logits, Unsqueeze(MaskBias(Cast(attentionMask)), 2)]);
             string pooled = Reduce("ReduceMax", masked, 1);
             return Activate(pooled, activation, outputName);
         }
@@ -295,16 +293,39 @@ internal static class PoolingGraph
         public (string Output, int Slices) EmitSliced(DecoderProjection projection, int sliceColumns, string attentionMask, SpladePoolingStrategy strategy, SpladeActivation activation, string outputName)
         {
             string maskFloat = Cast(attentionMask);
-            string mask3 = strategy == SpladePoolingStrategy.Max
-                ? Unsqueeze(Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]), 2)
-                : Unsqueeze(maskFloat, 2);
+            string mask3 = Unsqueeze(strategy == SpladePoolingStrategy.Max ? MaskBias(maskFloat) : maskFloat, 2);
             var parts = new List<string>();
+            // int8: the hidden state is quantized once for all slices (DynamicQuantizeMatMul would quantize it
+            // again for each), then each slice is an integer product scaled to float (MatMulIntegerToFloat).
+            string[]? quantizedHidden = null;
+            if (projection.SliceOperator.OpType == DynamicQuantization.OpType)
+            {
+                var quantize = NewNode("DynamicQuantizeLinear", "hidden_uint8", [projection.Hidden], null, out string hiddenUint8);
+                quantize.Output.Add(Fresh("hidden_scale"));
+                quantize.Output.Add(Fresh("hidden_zero_point"));
+                quantizedHidden = [hiddenUint8, quantize.Output[1], quantize.Output[2]];
+            }
             for (int start = 0; start < projection.VocabularySize; start += sliceColumns)
             {
                 int count = Math.Min(sliceColumns, projection.VocabularySize - start);
-                var (opType, domain) = projection.SliceOperator;
-                var product = NewNode(opType, "logits_slice", [projection.Hidden, .. projection.SliceConstants(start, count).Select(c => Constant("decoder_weight", c))], null, out string logits);
-                product.Domain = domain;
+                var constants = projection.SliceConstants(start, count).Select(c => Constant("decoder_weight", c)).ToArray();
+                NodeProto product;
+                string logits;
+                if (quantizedHidden is not null)
+                {
+                    // MatMulIntegerToFloat(A uint8, B int8, A scale, B scales, A zero point, B zero points).
+                    string[] inputs = constants.Length > 2
+                        ? [quantizedHidden[0], constants[0], quantizedHidden[1], constants[1], quantizedHidden[2], constants[2]]
+                        : [quantizedHidden[0], constants[0], quantizedHidden[1], constants[1], quantizedHidden[2]];
+                    product = NewNode("MatMulIntegerToFloat", "logits_slice", inputs, null, out logits);
+                    product.Domain = DynamicQuantization.MicrosoftDomain;
+                }
+                else
+                {
+                    var (opType, domain) = projection.SliceOperator;
+                    product = NewNode(opType, "logits_slice", [projection.Hidden, .. constants], null, out logits);
+                    product.Domain = domain;
+                }
                 if (strategy == SpladePoolingStrategy.Max)
                 {
                     parts.Add(Reduce("ReduceMax", Node("Add", "masked_logits", [logits, mask3]), 1));
@@ -331,6 +352,10 @@ internal static class PoolingGraph
             }
             return (Activate(pooled, activation, outputName), parts.Count);
         }
+
+        // (mask - 1) * penalty: 0 for tokens, -penalty for padding; [batch, sequence].
+        private string MaskBias(string maskFloat) =>
+            Node("Mul", "mask_bias", [Node("Sub", "mask_minus_one", [maskFloat, One()]), Scalar("penalty", MaskPenalty)]);
 
         public string EmitSum(string logits, string attentionMask, SpladeActivation activation, string outputName)
         {
