@@ -14,6 +14,10 @@ if (args[0] == "coldstart")
 {
     return Splade.Bench.Pruning.ColdStartBench.Run(args[1..]);
 }
+if (args[0] == "corpus-jsonl")
+{
+    return Splade.Bench.Lucene.CorpusExport.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -51,6 +55,7 @@ static int Usage()
           encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
           lucene            SPLADE indexing (tf and payload) and exhaustive search vs a BooleanQuery
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
+          corpus-jsonl      write the synthetic corpus and queries as vector JSONL (for the CLI and bench/java)
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.
