@@ -1,0 +1,111 @@
+#!/bin/bash
+# Side-by-side: Java Lucene 8 (bench/java/SpladeLucene8.java) vs the CLI as users run it (samples/IndexPubMed), on the
+# same synthetic vector files (Splade.Bench corpus-jsonl). Every timed step runs in fresh processes under the heavy-job
+# lock, one short locked step at a time, with `uptime` and /usr/bin/time -v (peak RSS) recorded in the log.
+#
+#   bench/java/side-by-side.sh [DOCS] [STEPS]
+#     DOCS   200000 (default) or 1000000
+#     STEPS  any of: data index search coldstart (default: all four)
+# Env: DATA (default /work/bench-data/java), LOCK (default /tmp/splade-heavy.lock), QUERIES (synthetic query count, 500),
+#      SETS (query sets, default "synthetic dl19 bright"), KS (default "10 1000"), STORAGE (CLI index modes, "tf payload"),
+#      CLI_PAYLOAD_SEARCH (1: also search the payload index), CLI (the CLI binary; built if unset).
+# Output: $DATA/side-by-side-$DOCS-<UTC time>.log; runs in $DATA/runs-$DOCS/.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+DOCS=${1:-200000}
+STEPS=${2:-"data index search coldstart"}
+DATA=${DATA:-/work/bench-data/java}
+LOCK=${LOCK:-/tmp/splade-heavy.lock}
+QUERIES=${QUERIES:-500}
+SETS=${SETS:-"synthetic dl19 bright"}
+KS=${KS:-"10 1000"}
+STORAGE=${STORAGE:-"tf payload"}
+V=${SPLADE_QUERY_VECTORS:-$repo/../shared/data/splade-query-vectors}
+mkdir -p "$DATA" "$DATA/runs-$DOCS"
+log="$DATA/side-by-side-$DOCS-$(date -u +%Y%m%dT%H%M%S).log"
+runs="$DATA/runs-$DOCS"
+JAVA="$repo/bench/java/run.sh"
+BENCH="$repo/bench/Splade.Bench/bin/Release/net10.0/Splade.Bench"
+if [ -z "${CLI:-}" ]; then
+  dotnet build "$repo/samples/IndexPubMed" -c Release -v q -nologo >/dev/null
+  CLI="$repo/samples/IndexPubMed/bin/Release/net10.0/IndexPubMed"
+fi
+[ -x "$BENCH" ] || dotnet build "$repo/bench/Splade.Bench" -c Release -v q -nologo >/dev/null
+docs="$DATA/docs-seed42-$DOCS.jsonl"
+say() { echo "$*" | tee -a "$log"; }
+# heavy NAME CMD...: runs CMD under the lock, logging load, command, its output, wall time and peak RSS.
+heavy() {
+  local name=$1; shift
+  local start; start=$(wc -l < "$log")
+  flock "$LOCK" bash -c '
+    name=$1; log=$2; shift 2
+    { echo "=== $name  $(date -u +%H:%M:%S)  load: $(cut -d" " -f1-3 /proc/loadavg)"; echo "\$ $*"; } >> "$log"
+    /usr/bin/time -v -o /tmp/side-by-side-time.$$ "$@" >> "$log" 2>&1 || echo "exit code $?" >> "$log"
+    grep -E "Elapsed \(wall|Maximum resident" /tmp/side-by-side-time.$$ | sed "s/^\t*/    /" >> "$log"; rm -f /tmp/side-by-side-time.$$' _ "$name" "$log" "$@"
+  tail -n +$((start + 1)) "$log" | grep -v -E '^[0-9,]+/?[0-9,]* (queries|records)' || true
+}
+qfile() {
+  case $1 in
+    synthetic) echo "$DATA/queries-seed42-synthetic-$QUERIES.jsonl" ;;
+    dl19) echo "$DATA/queries-seed42-dl19-passage-shapes.jsonl" ;;
+    bright) echo "$DATA/queries-seed42-bright-biology-shapes.jsonl" ;;
+  esac
+}
+say "side-by-side $DOCS docs, steps: $STEPS; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(free -g | awk '/Mem/{print $2}') GiB; $(java -version 2>&1 | head -1); dotnet $(dotnet --version); commit $(git -C "$repo" rev-parse --short HEAD)"
+
+if [[ " $STEPS " == *" data "* ]]; then
+  "$BENCH" corpus-jsonl --docs "$DOCS" --queries "$QUERIES" --out "$DATA" \
+    --query-vectors "$V/topics.dl19-passage.splade-pp-ed.vectors.jsonl" "$V/topics.bright-biology.splade-v3.vectors.jsonl" | tee -a "$log"
+  for s in $SETS; do head -n 1 "$(qfile $s)" > "$DATA/first-$s.jsonl"; done
+fi
+
+if [[ " $STEPS " == *" index "* ]]; then
+  rm -rf "$DATA/java-$DOCS"
+  heavy "java index" "$JAVA" index --vectors "$docs" --index "$DATA/java-$DOCS" --ram-mb 256
+  for st in $STORAGE; do
+    rm -rf "$DATA/cli-$st-$DOCS"
+    heavy "cli index $st" "$CLI" index --index "$DATA/cli-$st-$DOCS" --storage "$st" --vectors "$docs"
+    "$CLI" stats --index "$DATA/cli-$st-$DOCS" >> "$log" 2>&1 || true
+    say "cli-$st-$DOCS: $(du -sb "$DATA/cli-$st-$DOCS" | cut -f1) bytes"
+  done
+fi
+
+if [[ " $STEPS " == *" search "* ]]; then
+  for s in $SETS; do
+    q=$(qfile $s)
+    for k in $KS; do
+      out="$runs/$s-k$k"
+      # Java and the CLI alternate, each a fresh process and its own short locked step.
+      heavy "java exhaustive $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode exhaustive --run "$out-java-exhaustive.trec"
+      heavy "cli pruned $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-pruned.trec"
+      heavy "java wand $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode wand --run "$out-java-wand.trec"
+      heavy "cli exhaustive $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$q" --depth "$k" --exhaustive --run "$out-cli-exhaustive.trec"
+      if [ "$k" = 10 ]; then
+        heavy "java default $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode default
+      fi
+      heavy "cli first query $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$DATA/first-$s.jsonl" --depth "$k" --run /dev/null
+      if [ "${CLI_PAYLOAD_SEARCH:-1}" = 1 ] && [ -d "$DATA/cli-payload-$DOCS" ]; then
+        heavy "cli pruned payload $s k=$k" "$CLI" search --index "$DATA/cli-payload-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-payload.trec"
+      fi
+      for pair in "cli-pruned java-exhaustive" "cli-pruned cli-exhaustive" "java-wand java-exhaustive" "cli-payload cli-pruned"; do
+        set -- $pair
+        [ -f "$out-$1.trec" ] && [ -f "$out-$2.trec" ] && "$JAVA" compare "$out-$1.trec" "$out-$2.trec" --k "$k" | tee -a "$log" || true
+      done
+    done
+  done
+fi
+
+if [[ " $STEPS " == *" coldstart "* ]]; then
+  # Our library in one fresh process on the CLI's tf index: first query, first-batch mean, warm pruned vs exhaustive.
+  for s in $SETS; do
+    case $s in
+      synthetic) qv=() ;;
+      dl19) qv=(--query-vectors "$V/topics.dl19-passage.splade-pp-ed.vectors.jsonl") ;;
+      bright) qv=(--query-vectors "$V/topics.bright-biology.splade-v3.vectors.jsonl") ;;
+    esac
+    for k in $KS; do
+      heavy "coldstart $s k=$k" "$BENCH" coldstart --index "$DATA/cli-tf-$DOCS" --docs "$DOCS" --k "$k" --queries "$QUERIES" "${qv[@]}"
+    done
+  done
+fi
+say "log: $log"
