@@ -1,14 +1,17 @@
 #!/bin/bash
 # Side-by-side: Java Lucene 8 (bench/java/SpladeLucene8.java) vs the CLI as users run it (samples/IndexPubMed), on the
-# same synthetic vector files (Splade.Bench corpus-jsonl). Every timed step runs in fresh processes under the heavy-job
-# lock, one short locked step at a time, with `uptime` and /usr/bin/time -v (peak RSS) recorded in the log.
+# same synthetic vector files (Splade.Bench corpus-jsonl). Every timed step runs in a fresh process, with the load
+# (/proc/loadavg) and /usr/bin/time -v (wall time, peak RSS) recorded in the log; each stage (index, search, coldstart)
+# holds the heavy-job lock once for all its steps (a few minutes at 200k documents), so others' jobs do not run between
+# the steps being compared.
 #
 #   bench/java/side-by-side.sh [DOCS] [STEPS]
 #     DOCS   200000 (default) or 1000000
-#     STEPS  any of: data index search coldstart (default: all four)
+#     STEPS  any of: data index search coldstart (default: all four); each but data runs locked
 # Env: DATA (default /work/bench-data/java), LOCK (default /tmp/splade-heavy.lock), QUERIES (synthetic query count, 500),
 #      SETS (query sets, default "synthetic dl19 bright"), KS (default "10 1000"), STORAGE (CLI index modes, "tf payload"),
-#      CLI_PAYLOAD_SEARCH (1: also search the payload index), CLI (the CLI binary; built if unset).
+#      SEARCH_STORAGE (the CLI index searched and measured by coldstart, tf), CLI_PAYLOAD_SEARCH (1: also search the payload
+#      index), EVALUATIONS (coldstart --evaluation values, "auto"), CLI (the CLI binary; built if unset).
 # Output: $DATA/side-by-side-$DOCS-<UTC time>.log; runs in $DATA/runs-$DOCS/.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,24 +23,41 @@ QUERIES=${QUERIES:-500}
 SETS=${SETS:-"synthetic dl19 bright"}
 KS=${KS:-"10 1000"}
 STORAGE=${STORAGE:-"tf payload"}
+SEARCH_STORAGE=${SEARCH_STORAGE:-tf}
+EVALUATIONS=${EVALUATIONS:-auto}
 V=${SPLADE_QUERY_VECTORS:-$repo/../shared/data/splade-query-vectors}
 mkdir -p "$DATA" "$DATA/runs-$DOCS"
-log="$DATA/side-by-side-$DOCS-$(date -u +%Y%m%dT%H%M%S).log"
+log=${SBS_LOG:-"$DATA/side-by-side-$DOCS-$(date -u +%Y%m%dT%H%M%S).log"}
 runs="$DATA/runs-$DOCS"
 JAVA="$repo/bench/java/run.sh"
 BENCH="$repo/bench/Splade.Bench/bin/Release/net10.0/Splade.Bench"
-if [ -z "${CLI:-}" ]; then
-  dotnet build "$repo/samples/IndexPubMed" -c Release -v q -nologo >/dev/null
-  CLI="$repo/samples/IndexPubMed/bin/Release/net10.0/IndexPubMed"
+if [ -z "${SBS_INNER:-}" ]; then
+  # Outer call: build (unlocked), then run each stage locked in a child of this script.
+  if [ -z "${CLI:-}" ]; then
+    dotnet build "$repo/samples/IndexPubMed" -c Release -v q -nologo >/dev/null
+    export CLI="$repo/samples/IndexPubMed/bin/Release/net10.0/IndexPubMed"
+  fi
+  [ -x "$BENCH" ] || dotnet build "$repo/bench/Splade.Bench" -c Release -v q -nologo >/dev/null
+  export SBS_LOG="$log"
+  echo "side-by-side $DOCS docs, steps: $STEPS; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(free -g | awk '/Mem/{print $2}') GiB; $(java -version 2>&1 | head -1); dotnet $(dotnet --version); commit $(git -C "$repo" rev-parse --short HEAD)" | tee -a "$log"
+  for step in $STEPS; do
+    if [ "$step" = data ]; then
+      SBS_INNER=1 "$0" "$DOCS" data
+    else
+      echo "--- stage $step: waiting for $LOCK ($(date -u +%H:%M:%S))" | tee -a "$log"
+      flock "$LOCK" env SBS_INNER=1 "$0" "$DOCS" "$step"
+    fi
+  done
+  echo "log: $log"
+  exit 0
 fi
-[ -x "$BENCH" ] || dotnet build "$repo/bench/Splade.Bench" -c Release -v q -nologo >/dev/null
 docs="$DATA/docs-seed42-$DOCS.jsonl"
 say() { echo "$*" | tee -a "$log"; }
 # heavy NAME CMD...: runs CMD under the lock, logging load, command, its output, wall time and peak RSS.
 heavy() {
   local name=$1; shift
   local start; start=$(wc -l < "$log")
-  flock "$LOCK" bash -c '
+  bash -c '
     name=$1; log=$2; shift 2
     { echo "=== $name  $(date -u +%H:%M:%S)  load: $(cut -d" " -f1-3 /proc/loadavg)"; echo "\$ $*"; } >> "$log"
     /usr/bin/time -v -o /tmp/side-by-side-time.$$ "$@" >> "$log" 2>&1 || echo "exit code $?" >> "$log"
@@ -51,7 +71,6 @@ qfile() {
     bright) echo "$DATA/queries-seed42-bright-biology-shapes.jsonl" ;;
   esac
 }
-say "side-by-side $DOCS docs, steps: $STEPS; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(free -g | awk '/Mem/{print $2}') GiB; $(java -version 2>&1 | head -1); dotnet $(dotnet --version); commit $(git -C "$repo" rev-parse --short HEAD)"
 
 if [[ " $STEPS " == *" data "* ]]; then
   "$BENCH" corpus-jsonl --docs "$DOCS" --queries "$QUERIES" --out "$DATA" \
@@ -76,14 +95,14 @@ if [[ " $STEPS " == *" search "* ]]; then
     for k in $KS; do
       out="$runs/$s-k$k"
       # Java and the CLI alternate, each a fresh process and its own short locked step.
-      heavy "java exhaustive $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode exhaustive --run "$out-java-exhaustive.trec"
-      heavy "cli pruned $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-pruned.trec"
-      heavy "java wand $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode wand --run "$out-java-wand.trec"
-      heavy "cli exhaustive $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$q" --depth "$k" --exhaustive --run "$out-cli-exhaustive.trec"
+      heavy "java exhaustive $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode exhaustive --warm-passes "${WARM_PASSES:-2}" --run "$out-java-exhaustive.trec"
+      heavy "cli pruned $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-pruned.trec"
+      heavy "java wand $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode wand --warm-passes "${WARM_PASSES:-2}" --run "$out-java-wand.trec"
+      heavy "cli exhaustive $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --exhaustive --run "$out-cli-exhaustive.trec"
       if [ "$k" = 10 ]; then
-        heavy "java default $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode default
+        heavy "java default $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode default --warm-passes "${WARM_PASSES:-2}"
       fi
-      heavy "cli first query $s k=$k" "$CLI" search --index "$DATA/cli-tf-$DOCS" --query-vectors "$DATA/first-$s.jsonl" --depth "$k" --run /dev/null
+      heavy "cli first query $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$DATA/first-$s.jsonl" --depth "$k" --run /dev/null
       if [ "${CLI_PAYLOAD_SEARCH:-1}" = 1 ] && [ -d "$DATA/cli-payload-$DOCS" ]; then
         heavy "cli pruned payload $s k=$k" "$CLI" search --index "$DATA/cli-payload-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-payload.trec"
       fi
@@ -104,8 +123,9 @@ if [[ " $STEPS " == *" coldstart "* ]]; then
       bright) qv=(--query-vectors "$V/topics.bright-biology.splade-v3.vectors.jsonl") ;;
     esac
     for k in $KS; do
-      heavy "coldstart $s k=$k" "$BENCH" coldstart --index "$DATA/cli-tf-$DOCS" --docs "$DOCS" --k "$k" --queries "$QUERIES" "${qv[@]}"
+      for e in $EVALUATIONS; do
+        heavy "coldstart $s k=$k $e" "$BENCH" coldstart --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --docs "$DOCS" --k "$k" --queries "$QUERIES" --evaluation "$e" "${qv[@]}"
+      done
     done
   done
 fi
-say "log: $log"
