@@ -10,8 +10,9 @@
 #     STEPS  any of: data index search coldstart (default: all four); each but data runs locked
 # Env: DATA (default /work/bench-data/java), LOCK (default /tmp/splade-heavy.lock), QUERIES (synthetic query count, 500),
 #      SETS (query sets, default "synthetic dl19 bright"), KS (default "10 1000"), STORAGE (CLI index modes, "tf payload"),
-#      SEARCH_STORAGE (the CLI index searched and measured by coldstart, tf), CLI_PAYLOAD_SEARCH (1: also search the payload
-#      index), EVALUATIONS (coldstart --evaluation values, "auto"), CLI (the CLI binary; built if unset).
+#      JAVA_INDEX (0: keep the Java index), SEARCH_STORAGE (the CLI index searched and measured by coldstart, tf), CLI_PAYLOAD_SEARCH (1: also search the payload
+#      index), EVALUATIONS (coldstart --evaluation values, "auto"), CLI (the CLI binary; built if unset), CLI_LABEL (names
+#      the CLI's index folders and runs, "cli"; e.g. tf1 for another branch's build given as CLI).
 # Output: $DATA/side-by-side-$DOCS-<UTC time>.log; runs in $DATA/runs-$DOCS/.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +26,7 @@ KS=${KS:-"10 1000"}
 STORAGE=${STORAGE:-"tf payload"}
 SEARCH_STORAGE=${SEARCH_STORAGE:-tf}
 EVALUATIONS=${EVALUATIONS:-auto}
+L=${CLI_LABEL:-cli}
 V=${SPLADE_QUERY_VECTORS:-$repo/../shared/data/splade-query-vectors}
 mkdir -p "$DATA" "$DATA/runs-$DOCS"
 log=${SBS_LOG:-"$DATA/side-by-side-$DOCS-$(date -u +%Y%m%dT%H%M%S).log"}
@@ -79,13 +81,15 @@ if [[ " $STEPS " == *" data "* ]]; then
 fi
 
 if [[ " $STEPS " == *" index "* ]]; then
-  rm -rf "$DATA/java-$DOCS"
-  heavy "java index" "$JAVA" index --vectors "$docs" --index "$DATA/java-$DOCS" --ram-mb 256
+  if [ "${JAVA_INDEX:-1}" = 1 ]; then
+    rm -rf "$DATA/java-$DOCS"
+    heavy "java index" "$JAVA" index --vectors "$docs" --index "$DATA/java-$DOCS" --ram-mb 256
+  fi
   for st in $STORAGE; do
-    rm -rf "$DATA/cli-$st-$DOCS"
-    heavy "cli index $st" "$CLI" index --index "$DATA/cli-$st-$DOCS" --storage "$st" --vectors "$docs"
-    "$CLI" stats --index "$DATA/cli-$st-$DOCS" >> "$log" 2>&1 || true
-    say "cli-$st-$DOCS: $(du -sb "$DATA/cli-$st-$DOCS" | cut -f1) bytes"
+    rm -rf "$DATA/$L-$st-$DOCS"
+    heavy "$L index $st" "$CLI" index --index "$DATA/$L-$st-$DOCS" --storage "$st" --vectors "$docs"
+    "$CLI" stats --index "$DATA/$L-$st-$DOCS" >> "$log" 2>&1 || true
+    say "$L-$st-$DOCS: $(du -sb "$DATA/$L-$st-$DOCS" | cut -f1) bytes"
   done
 fi
 
@@ -96,17 +100,17 @@ if [[ " $STEPS " == *" search "* ]]; then
       out="$runs/$s-k$k"
       # Java and the CLI alternate, each a fresh process and its own short locked step.
       heavy "java exhaustive $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode exhaustive --warm-passes "${WARM_PASSES:-2}" --run "$out-java-exhaustive.trec"
-      heavy "cli pruned $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-pruned.trec"
+      heavy "$L pruned $s k=$k" "$CLI" search --index "$DATA/$L-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-$L-pruned.trec"
       heavy "java wand $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode wand --warm-passes "${WARM_PASSES:-2}" --run "$out-java-wand.trec"
-      heavy "cli exhaustive $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --exhaustive --run "$out-cli-exhaustive.trec"
+      heavy "$L exhaustive $s k=$k" "$CLI" search --index "$DATA/$L-$SEARCH_STORAGE-$DOCS" --query-vectors "$q" --depth "$k" --exhaustive --run "$out-$L-exhaustive.trec"
       if [ "$k" = 10 ]; then
         heavy "java default $s k=$k" "$JAVA" search --index "$DATA/java-$DOCS" --queries "$q" --k "$k" --mode default --warm-passes "${WARM_PASSES:-2}"
       fi
-      heavy "cli first query $s k=$k" "$CLI" search --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --query-vectors "$DATA/first-$s.jsonl" --depth "$k" --run /dev/null
-      if [ "${CLI_PAYLOAD_SEARCH:-1}" = 1 ] && [ -d "$DATA/cli-payload-$DOCS" ]; then
-        heavy "cli pruned payload $s k=$k" "$CLI" search --index "$DATA/cli-payload-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-cli-payload.trec"
+      heavy "$L first query $s k=$k" "$CLI" search --index "$DATA/$L-$SEARCH_STORAGE-$DOCS" --query-vectors "$DATA/first-$s.jsonl" --depth "$k" --run /dev/null
+      if [ "${CLI_PAYLOAD_SEARCH:-1}" = 1 ] && [ -d "$DATA/$L-payload-$DOCS" ]; then
+        heavy "$L pruned payload $s k=$k" "$CLI" search --index "$DATA/$L-payload-$DOCS" --query-vectors "$q" --depth "$k" --run "$out-$L-payload.trec"
       fi
-      for pair in "cli-pruned java-exhaustive" "cli-pruned cli-exhaustive" "java-wand java-exhaustive" "cli-payload cli-pruned"; do
+      for pair in "$L-pruned java-exhaustive" "$L-pruned $L-exhaustive" "java-wand java-exhaustive" "$L-payload $L-pruned"; do
         set -- $pair
         [ -f "$out-$1.trec" ] && [ -f "$out-$2.trec" ] && "$JAVA" compare "$out-$1.trec" "$out-$2.trec" --k "$k" | tee -a "$log" || true
       done
@@ -124,7 +128,7 @@ if [[ " $STEPS " == *" coldstart "* ]]; then
     esac
     for k in $KS; do
       for e in $EVALUATIONS; do
-        heavy "coldstart $s k=$k $e" "$BENCH" coldstart --index "$DATA/cli-$SEARCH_STORAGE-$DOCS" --docs "$DOCS" --k "$k" --queries "$QUERIES" --evaluation "$e" "${qv[@]}"
+        heavy "coldstart $s k=$k $e" "$BENCH" coldstart --index "$DATA/$L-$SEARCH_STORAGE-$DOCS" --docs "$DOCS" --k "$k" --queries "$QUERIES" --evaluation "$e" "${qv[@]}"
       done
     done
   done
