@@ -11,7 +11,7 @@
 # Env: DATA (default /work/bench-data/java), LOCK (default /tmp/splade-heavy.lock), QUERIES (synthetic query count, 500),
 #      SETS (query sets, default "synthetic dl19 bright"), KS (default "10 1000"), STORAGE (CLI index modes, "tf payload"),
 #      JAVA_INDEX (0: keep the Java index), SEARCH_STORAGE (the CLI index searched and measured by coldstart, tf), CLI_PAYLOAD_SEARCH (1: also search the payload
-#      index), EVALUATIONS (coldstart --evaluation values, "auto"), CLI (the CLI binary; built if unset), CLI_LABEL (names
+#      index), ONE_LOCK (1: hold the lock once for all stages), EVALUATIONS (coldstart --evaluation values, "auto"), CLI (the CLI binary; built if unset), CLI_LABEL (names
 #      the CLI's index folders and runs, "cli"; e.g. tf1 for another branch's build given as CLI).
 # Output: $DATA/side-by-side-$DOCS-<UTC time>.log; runs in $DATA/runs-$DOCS/.
 set -euo pipefail
@@ -42,14 +42,22 @@ if [ -z "${SBS_INNER:-}" ]; then
   [ -x "$BENCH" ] || dotnet build "$repo/bench/Splade.Bench" -c Release -v q -nologo >/dev/null
   export SBS_LOG="$log"
   echo "side-by-side $DOCS docs, steps: $STEPS; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(free -g | awk '/Mem/{print $2}') GiB; $(java -version 2>&1 | head -1); dotnet $(dotnet --version); commit $(git -C "$repo" rev-parse --short HEAD)" | tee -a "$log"
+  locked=""
   for step in $STEPS; do
     if [ "$step" = data ]; then
       SBS_INNER=1 "$0" "$DOCS" data
+    elif [ "${ONE_LOCK:-0}" = 1 ]; then
+      locked="$locked $step"
     else
       echo "--- stage $step: waiting for $LOCK ($(date -u +%H:%M:%S))" | tee -a "$log"
       flock "$LOCK" env SBS_INNER=1 "$0" "$DOCS" "$step"
     fi
   done
+  if [ -n "$locked" ]; then
+    # ONE_LOCK=1: all locked stages in one acquisition (when the lock queue is long; holds it for all of them).
+    echo "--- stages$locked: waiting for $LOCK ($(date -u +%H:%M:%S))" | tee -a "$log"
+    flock "$LOCK" env SBS_INNER=1 "$0" "$DOCS" "$locked"
+  fi
   echo "log: $log"
   exit 0
 fi
