@@ -18,6 +18,10 @@ if (args[0] == "largek-bound")
 {
     return Splade.Bench.Pruning.LargeKBound.Run(args[1..]);
 }
+if (args[0] == "corpus-jsonl")
+{
+    return Splade.Bench.Lucene.CorpusExport.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -56,6 +60,7 @@ static int Usage()
           lucene            SPLADE indexing (tf repeated tokens, tf one token, payload) and exhaustive search vs a BooleanQuery
           largek-bound      upper bound of what exact term-at-a-time MaxScore could save at --k (oracle threshold)
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
+          corpus-jsonl      write the synthetic corpus and queries as vector JSONL (for the CLI and bench/java)
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.

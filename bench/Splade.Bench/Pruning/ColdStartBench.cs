@@ -13,7 +13,7 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES] [--warm-up] [--export DIR]</c>: what a
+/// [--query-vectors FILE] [--persisted] [--index PATH] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES] [--warm-up] [--export DIR]</c>: what a
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
 /// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--tier-cap</c> the pruned queries'
 /// <see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/> (the tier memory held at the end is printed), <c>--warm-up</c> runs
@@ -31,6 +31,7 @@ internal static class ColdStartBench
         int docs = 200_000, seed = 42, segments = 8, queryCount = 300, k = 10;
         string root = "/work/bench-data";
         string? vectors = null;
+        string? indexPath = null;
         bool persisted = false;
         string? export = null;
         bool warmUp = false;
@@ -47,6 +48,7 @@ internal static class ColdStartBench
                 case "--segments": segments = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--k": k = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--dir": root = Next(); break;
+                case "--index": indexPath = Next(); break;
                 case "--query-vectors": vectors = Next(); break;
                 case "--persisted": persisted = true; break;
                 case "--export": export = Next(); break;
@@ -60,8 +62,10 @@ internal static class ColdStartBench
             }
         }
         var corpus = new SyntheticCorpus(seed);
-        string path = BenchIndex.Ensure(corpus, seed, docs, segments, root);
-        if (persisted)
+        // --index: an index of the same corpus built elsewhere (the CLI's `index --vectors` of `corpus-jsonl`'s file,
+        // whose terms are the synthetic tokens as written), searched as it is.
+        string path = indexPath ?? BenchIndex.Ensure(corpus, seed, docs, segments, root);
+        if (persisted && indexPath is null)
         {
             path = EnsurePersisted(path);
         }
