@@ -6,7 +6,7 @@ using Lucene.Net.Search;
 namespace Splade.Lucene.Search;
 
 /// <summary>
-/// What bounds a text term's BM25 (or TF-IDF) score in each block of <see cref="SegmentImpactBounds.BlockSize"/>
+/// What bounds a text term's BM25 (or TF-IDF) score in each sub-block of <see cref="SegmentImpactBounds.SubBlockSize"/>
 /// documents of a segment: the largest term frequency there, and a document with the largest norm byte (the
 /// shortest field; both similarities score higher for a larger norm byte at a fixed frequency). Computed on first
 /// use by one scan of the term's postings (deleted documents included, so the bounds stay bounds after deletes)
@@ -23,10 +23,10 @@ internal sealed class Bm25BlockBounds
         BestDoc = bestDoc;
     }
 
-    /// <summary>Per block, the largest term frequency; 0 when the term has no posting in the block.</summary>
+    /// <summary>Per sub-block, the largest term frequency; 0 when the term has no posting in the block.</summary>
     public int[] MaxFreq { get; }
 
-    /// <summary>Per block, a document holding the term whose norm byte (unsigned) is the largest there; -1 when absent.</summary>
+    /// <summary>Per sub-block, a document holding the term whose norm byte (unsigned) is the largest there; -1 when absent.</summary>
     public int[] BestDoc { get; }
 
     /// <summary>The bounds of <paramref name="term"/> (on which <paramref name="termsEnum"/> is positioned) in this segment.</summary>
@@ -43,7 +43,7 @@ internal sealed class Bm25BlockBounds
 
     private static Bm25BlockBounds Compute(AtomicReader reader, string field, TermsEnum termsEnum)
     {
-        int blocks = Math.Max(1, (reader.MaxDoc + SegmentImpactBounds.BlockSize - 1) >> SegmentImpactBounds.BlockShift);
+        int blocks = Math.Max(1, (reader.MaxDoc + SegmentImpactBounds.SubBlockSize - 1) >> SegmentImpactBounds.SubBlockShift);
         var maxFreq = new int[blocks];
         var bestDoc = new int[blocks];
         var bestNorm = new int[blocks];
@@ -53,7 +53,7 @@ internal sealed class Bm25BlockBounds
         int doc;
         while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
-            int block = doc >> SegmentImpactBounds.BlockShift;
+            int block = doc >> SegmentImpactBounds.SubBlockShift;
             int freq = docs.Freq;
             if (freq > maxFreq[block])
             {

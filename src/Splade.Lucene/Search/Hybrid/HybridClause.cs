@@ -15,8 +15,11 @@ internal abstract class HybridClause
     /// <summary>The clause's float score in the current document, as the exhaustive scorer computes it.</summary>
     public abstract float Value();
 
-    /// <summary>An upper bound of <see cref="Value"/> over the block's documents, or -1 when the clause has no posting there.</summary>
-    public abstract double Bound(int block);
+    /// <summary>
+    /// An upper bound of <see cref="Value"/> over the documents of a sub-block of <see cref="SegmentImpactBounds.SubBlockSize"/>,
+    /// or -1 when the clause has no posting there.
+    /// </summary>
+    public abstract double Bound(int subBlock);
 }
 
 /// <summary>A text term: <c>simScorer.Score(doc, freq)</c>, exactly what Lucene's <c>TermScorer</c> returns.</summary>
@@ -43,10 +46,10 @@ internal sealed class Bm25Clause : HybridClause
 
     public override float Value() => _scorer.Score(Doc, _docs.Freq);
 
-    public override double Bound(int block)
+    public override double Bound(int subBlock)
     {
-        int freq = _bounds.MaxFreq[block];
-        return freq == 0 ? -1 : _scorer.Score(_bounds.BestDoc[block], freq) * Pad;
+        int freq = _bounds.MaxFreq[subBlock];
+        return freq == 0 ? -1 : _scorer.Score(_bounds.BestDoc[subBlock], freq) * Pad;
     }
 }
 
@@ -68,9 +71,10 @@ internal sealed class SpladeClause : HybridClause
 
     public override float Value() => _postings.Contribution();
 
-    public override double Bound(int block)
+    // The sub-block's quantized bound: its largest impact is at most block max x q / 255 (q = 0: absent).
+    public override double Bound(int subBlock)
     {
-        int max = _bounds.BlockMax[block];
-        return max < 0 ? -1 : (double)_postings.Weight * max;
+        int q = _bounds.SubBlockMax[subBlock];
+        return q == 0 ? -1 : (double)_postings.Weight * (_bounds.BlockMax[subBlock >> (SegmentImpactBounds.BlockShift - SegmentImpactBounds.SubBlockShift)] * q / 255.0);
     }
 }

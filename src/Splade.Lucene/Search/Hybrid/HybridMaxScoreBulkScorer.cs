@@ -5,9 +5,9 @@ namespace Splade.Lucene.Search;
 
 /// <summary>
 /// Exact top-k evaluation of a linear hybrid (BM25 term clauses + SPLADE terms) with windowed MaxScore, the idea of
-/// <see cref="SpladeMaxScoreBulkScorer"/>: per window of <see cref="SegmentImpactBounds.BlockSize"/> documents every
-/// clause present there gets an upper bound (text terms: the similarity's score of the block's largest frequency at
-/// its shortest field; SPLADE terms: weight x block max impact); the cheapest clauses whose bounds sum below the
+/// <see cref="SpladeMaxScoreBulkScorer"/>: per window of <see cref="SegmentImpactBounds.SubBlockSize"/> documents every
+/// clause present there gets an upper bound (text terms: the similarity's score of the window's largest frequency at
+/// its shortest field; SPLADE terms: weight x the sub-block bound of the impacts); the cheapest clauses whose bounds sum below the
 /// current k-th best score are non-essential, the others are read term at a time into the window, and each document
 /// they hit checks the non-essential clauses by skipping, heaviest first, until it cannot reach the threshold.
 /// <para>
@@ -21,8 +21,10 @@ namespace Splade.Lucene.Search;
 /// </summary>
 internal sealed class HybridMaxScoreBulkScorer : BulkScorer
 {
-    private const int Shift = SegmentImpactBounds.BlockShift;
-    private const int WindowSize = SegmentImpactBounds.BlockSize;
+    // Windows of one sub-block: Lucene 9's MaxScoreBulkScorer also re-partitions per small window, and sub-block
+    // bounds are far tighter than block bounds (BM25's especially: max frequency and shortest field of 128 documents).
+    private const int Shift = SegmentImpactBounds.SubBlockShift;
+    private const int WindowSize = SegmentImpactBounds.SubBlockSize;
 
     private const byte Absent = 0;
     private const byte Essential = 1;
