@@ -196,6 +196,37 @@ public sealed class PrunedHybridTests
     }
 
     [Fact]
+    public void SegmentsChosenForPruningAndForExhaustiveEvaluationShareOneSearch()
+    {
+        var random = TestRandom.Create(_output);
+        // Segments of 3,000, 3,000 and 600 documents: with the default chooser (pruning from 1,000 documents per k),
+        // k = 1 and 3 prune the large ones and evaluate the small one exhaustively, in one search and one top k.
+        var corpus = new HybridCorpus(random, 6600);
+        using var dir = corpus.Build(SpladeStorageMode.TermFrequency, maxBufferedDocs: 3000, deleteFraction: 0.05, shuffleIds: true);
+        using var reader = DirectoryReader.Open(dir);
+        Assert.Equal([3000, 3000, 600], reader.Leaves.Select(l => l.AtomicReader.MaxDoc));
+        var searcher = Searcher(reader);
+        var stats = new SpladeSearchStats();
+        var tieBreak = new SpladeQueryOptions { TieBreakField = Id };
+        var ids = MultiDocValues.GetSortedValues(reader, Id);
+        for (int q = 0; q < 6; q++)
+        {
+            var bm25 = corpus.Bm25Query(random);
+            foreach (int k in new[] { 1, 3 })
+            {
+                CompareOne(searcher, HybridQuery.Create(bm25, corpus.SpladeQuery(random, new SpladeQueryOptions()), 1f, 0.05f), k, $"query {q} k={k}", stats);
+                var hybrid = HybridQuery.Create(bm25, corpus.SpladeQuery(random, tieBreak), 1f, 0.05f);
+                var all = searcher.Search(hybrid, reader.MaxDoc).ScoreDocs
+                    .OrderByDescending(h => h.Score).ThenBy(h => IdOf(ids, h.Doc), StringComparer.Ordinal).ThenBy(h => h.Doc)
+                    .Take(k).Select(h => (h.Doc, h.Score)).ToArray();
+                AssertSame(all, SpladeSearcher.SearchHybrid(searcher, hybrid, k, stats).ScoreDocs, $"query {q} k={k} ties by id");
+            }
+        }
+        _output.WriteLine(stats.ToString());
+        Assert.True(stats.SegmentsPruned > 0 && stats.SegmentsExhaustive > 0, stats.ToString());
+    }
+
+    [Fact]
     public void ExhaustiveOptionAndUnrecognisedShapesAreEvaluatedExhaustively()
     {
         var random = TestRandom.Create(_output);
