@@ -5,7 +5,7 @@ namespace Splade.Lucene.Search;
 
 /// <summary>
 /// Exact top-k evaluation of a linear hybrid (BM25 term clauses + SPLADE terms) with windowed MaxScore, the idea of
-/// <see cref="SpladeMaxScoreBulkScorer"/>: per window of <see cref="SegmentImpactBounds.SubBlockSize"/> documents every
+/// <see cref="SpladeMaxScoreBulkScorer"/>: per window of <see cref="SegmentImpactBounds.SubBlockSize"/> documents (by default) every
 /// clause present there gets an upper bound (text terms: the similarity's score of the window's largest frequency at
 /// its shortest field; SPLADE terms: weight x the sub-block bound of the impacts); the cheapest clauses whose bounds sum below the
 /// current k-th best score are non-essential, the others are read term at a time into the window, and each document
@@ -21,10 +21,8 @@ namespace Splade.Lucene.Search;
 /// </summary>
 internal sealed class HybridMaxScoreBulkScorer : BulkScorer
 {
-    // Windows of one sub-block: Lucene 9's MaxScoreBulkScorer also re-partitions per small window, and sub-block
-    // bounds are far tighter than block bounds (BM25's especially: max frequency and shortest field of 128 documents).
-    private const int Shift = SegmentImpactBounds.SubBlockShift;
-    private const int WindowSize = SegmentImpactBounds.SubBlockSize;
+    private const int SubShift = SegmentImpactBounds.SubBlockShift;
+    private const int MaxWindowSize = SegmentImpactBounds.BlockSize;
 
     private const byte Absent = 0;
     private const byte Essential = 1;
@@ -52,8 +50,9 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     private readonly int[] _bufferCount;
     private readonly int[] _cursor;
     private readonly float[] _value;
-    private readonly double[] _partial = new double[WindowSize];
-    private readonly ulong[] _matched = new ulong[WindowSize / 64];
+    private readonly int _shift = WindowShift;
+    private readonly double[] _partial = new double[MaxWindowSize];
+    private readonly ulong[] _matched = new ulong[MaxWindowSize / 64];
 
     private int _next;
     private long _documentsScored;
@@ -106,6 +105,12 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         _value = new float[n];
     }
 
+    /// <summary>
+    /// Internal (benchmarks): log2 of the window size, from 7 (one 128-document sub-block: tightest bounds, most
+    /// per-window work) to 11 (2,048 documents); a window's bound of a clause is the largest of its sub-blocks'.
+    /// </summary>
+    internal static int WindowShift { get; set; } = SubShift;
+
     public override bool Score(ICollector collector, int max)
     {
         collector.SetScorer(_holder);
@@ -113,7 +118,7 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         while (_next < end)
         {
             int windowMin = _next;
-            int windowEnd = Math.Min(((windowMin >> Shift) + 1) << Shift, end);
+            int windowEnd = Math.Min(((windowMin >> _shift) + 1) << _shift, end);
             ScoreWindow(collector, windowMin, windowEnd);
             _next = windowEnd;
         }
@@ -124,12 +129,18 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
 
     private void ScoreWindow(ICollector collector, int windowMin, int windowEnd)
     {
-        int block = windowMin >> Shift;
+        int firstSub = windowMin >> SubShift;
+        int lastSub = (windowEnd - 1) >> SubShift;
         double threshold = _top.Threshold;
         int m = 0;
         for (int i = 0; i < _clauses.Length; i++)
         {
-            double b = _clauses[i].Bound(block);
+            var clause = _clauses[i];
+            double b = clause.Bound(firstSub);
+            for (int sub = firstSub + 1; sub <= lastSub; sub++)
+            {
+                b = Math.Max(b, clause.Bound(sub));
+            }
             if (b < 0)
             {
                 _state[i] = Absent;

@@ -55,6 +55,27 @@ public sealed class PrunedHybridTests
         Assert.Equal(0, stats.SegmentsExhaustive);
     }
 
+    [Theory]
+    [InlineData(9)]
+    [InlineData(11)]
+    public void LargerWindowsAreExactToo(int shift)
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new HybridCorpus(random, 7000);
+        using var dir = corpus.Build(SpladeStorageMode.Payload, maxBufferedDocs: 2500, deleteFraction: 0.05);
+        using var reader = DirectoryReader.Open(dir);
+        // Only this class sets the window size, and xunit runs a class's tests one at a time.
+        HybridMaxScoreBulkScorer.WindowShift = shift;
+        try
+        {
+            CompareAll(Searcher(reader), corpus, random, queries: 3);
+        }
+        finally
+        {
+            HybridMaxScoreBulkScorer.WindowShift = SegmentImpactBounds.SubBlockShift;
+        }
+    }
+
     [Fact]
     public void PrunedHybridAgreesAfterMergeReopenAndWithParallelSegments()
     {
