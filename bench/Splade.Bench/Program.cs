@@ -22,6 +22,10 @@ if (args[0] == "corpus-jsonl")
 {
     return Splade.Bench.Lucene.CorpusExport.Run(args[1..]);
 }
+if (args[0] == "hybrid")
+{
+    return Splade.Bench.Hybrid.HybridBench.Run(args[1..]);
+}
 if (args[0] == "pruning")
 {
     return Splade.Bench.Pruning.PruningBench.Run(args[1..]);
@@ -62,6 +66,7 @@ static int Usage()
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
           corpus-jsonl      write the synthetic corpus and queries as vector JSONL (for the CLI and bench/java)
           pruning           SpladeQuery top-10 with and without pruning vs a BooleanQuery, 200k and 1M documents
+          hybrid            linear hybrid (BM25 text + SPLADE) pruned vs exhaustive: first batch, warm medians, identical top k
           facade            indexing docs/s through SpladeIndex vs EncodeDocuments + SpladeField (tiny model by default)
         Model folders default to $SPLADE_BENCH_MODELS/{logits,pooled}, else ../bench-models/ beside the repository.
         """);

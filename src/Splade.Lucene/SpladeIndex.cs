@@ -353,7 +353,9 @@ public sealed class SpladeIndex : IDisposable
             default:
                 if (options.Fusion == HybridFusion.Linear)
                 {
-                    docs = searcher.Search(Schema.CreateHybridQuery(bm25!, splade!, options.Bm25Weight, options.SpladeWeight), filter, k).ScoreDocs;
+                    // Pruned (exact) unless filtered or QueryOptions.Exhaustive is set; ties by id as in SPLADE mode.
+                    var hybrid = Schema.CreateHybridQuery(bm25!, splade!, options.Bm25Weight, options.SpladeWeight);
+                    docs = filter is null ? SpladeSearcher.SearchHybrid(searcher, hybrid, k).ScoreDocs : searcher.Search(hybrid, filter, k).ScoreDocs;
                 }
                 else
                 {

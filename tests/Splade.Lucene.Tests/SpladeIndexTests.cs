@@ -137,6 +137,31 @@ public sealed class SpladeIndexTests : IClassFixture<TinyModelFixture>, IDisposa
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(20)]
+    public void LinearHybridIsPrunedAndEqualsExhaustive(int top)
+    {
+        using var dir = new RAMDirectory();
+        using var index = SpladeIndex.Create(dir, _model.Encoder);
+        index.Add(Documents());
+        foreach (string query in new[] { "aspirin heart attack prevention", "cancer", "diabetes metformin insulin insulin" })
+        {
+            foreach (var (wb, ws) in new[] { (1f, 1f), (0f, 1f), (1f, 0f), (0.5f, 3f) })
+            {
+                var pruned = index.Search(query, new SpladeSearchOptions { Mode = SpladeSearchMode.Hybrid, Top = top, Bm25Weight = wb, SpladeWeight = ws });
+                var exhaustive = index.Search(query, new SpladeSearchOptions
+                {
+                    Mode = SpladeSearchMode.Hybrid, Top = top, Bm25Weight = wb, SpladeWeight = ws,
+                    QueryOptions = new Splade.Lucene.Search.SpladeQueryOptions { Exhaustive = true },
+                });
+                Assert.Equal(exhaustive.Select(h => (h.Id, BitConverter.SingleToInt32Bits(h.Score))), pruned.Select(h => (h.Id, BitConverter.SingleToInt32Bits(h.Score))));
+                Assert.NotEmpty(pruned);
+            }
+        }
+    }
+
     [Fact]
     public void ModesFiltersUpsertsAndDeletes()
     {

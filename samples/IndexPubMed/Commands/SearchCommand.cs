@@ -39,7 +39,7 @@ internal static class SearchCommand
         var qrels = new Option<FileInfo?>("--qrels") { Description = "qrels (BEIR TSV or TREC) for a batch: prints nDCG@10, R@100, R@1000, MRR@10" };
         var exhaustive = new Option<bool>("--exhaustive")
         {
-            Description = "turn off dynamic pruning of SPLADE top-k queries (exact either way; for comparing speed and work done). Hybrid linear queries are always exhaustive",
+            Description = "turn off dynamic pruning of SPLADE and linear hybrid top-k queries (exact either way; for comparing speed and work done)",
         };
         var fusion = new Option<string>("--fusion") { Description = "hybrid fusion: linear (one query, bm25-weight x BM25 + splade-weight x SPLADE), rrf, or minmax (weighted min-max normalised scores)", DefaultValueFactory = _ => "linear" };
         fusion.AcceptOnlyFromAmong("linear", "rrf", "minmax");

@@ -179,7 +179,7 @@ internal sealed class PubMedSearcher : IDisposable
         }
         if (_options.Fusion == FusionMethod.Linear)
         {
-            return Top(HybridQuery.Create(request.Bm25!, request.Splade!, _options.Bm25Weight, LinearSpladeWeight), k);
+            return TopHybrid(HybridQuery.Create(request.Bm25!, request.Splade!, _options.Bm25Weight, LinearSpladeWeight), k);
         }
         int depth = Math.Max(_options.FusionDepth, k);
         var bm25 = Top(request.Bm25!, depth);
@@ -249,6 +249,23 @@ internal sealed class PubMedSearcher : IDisposable
             hits[i] = new RankedHit(doc.Doc, ((BytesRef)doc.Fields[1]).Utf8ToString(), doc.Score);
         }
         return hits;
+    }
+
+    /// <summary>
+    /// A linear hybrid's top k with exact dynamic pruning (or, with --exhaustive, full evaluation): the documents and
+    /// scores of the BooleanQuery searched exhaustively, ties at the cut broken by PMID; shown by score, then PMID.
+    /// </summary>
+    private IReadOnlyList<RankedHit> TopHybrid(BooleanQuery hybrid, int k)
+    {
+        var ids = _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
+        var scratch = new BytesRef();
+        return SpladeSearcher.SearchHybrid(Searcher, hybrid, k, SpladeStats).ScoreDocs
+            .Select(sd =>
+            {
+                ids.Get(sd.Doc, scratch);
+                return new RankedHit(sd.Doc, scratch.Utf8ToString(), sd.Score);
+            })
+            .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The score <paramref name="query"/> gives document <paramref name="doc"/> (0 when it does not match).</summary>

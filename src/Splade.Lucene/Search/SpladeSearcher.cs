@@ -123,6 +123,35 @@ public static class SpladeSearcher
         return true;
     }
 
+    /// <summary>
+    /// The top <paramref name="k"/> documents of a linear hybrid built by <see cref="HybridQuery.Create"/> (a BM25
+    /// query of SHOULD term clauses, such as <see cref="BagOfWordsQuery"/>'s, and a <see cref="SpladeQuery"/>), exactly
+    /// as <c>searcher.Search(hybridQuery, k)</c> returns them: the same documents in the same order with bit-identical
+    /// scores, found with exact dynamic pruning (windowed MaxScore over per-block upper bounds of the BM25 terms and the
+    /// SPLADE impacts). Ties are broken by the SPLADE query's <see cref="SpladeQueryOptions.TieBreakField"/> when set
+    /// (then document id). Evaluated exhaustively when the SPLADE query's <see cref="SpladeQueryOptions.Exhaustive"/>
+    /// is set, and for any other query shape (required or prohibited clauses, other clause kinds, negative weights) or
+    /// a text similarity other than <c>BM25Similarity</c> or <c>DefaultSimilarity</c> (the bounds rely on their
+    /// shape); a segment too small for k is evaluated exhaustively too. When pruned, <see cref="TopDocs.TotalHits"/>
+    /// counts only the documents that were competitive when scored.
+    /// </summary>
+    /// <param name="searcher">The searcher, with the similarity the hybrid is meant for (<see cref="SpladePerFieldSimilarity"/>).</param>
+    /// <param name="hybridQuery">The hybrid (any other BooleanQuery is searched exhaustively).</param>
+    /// <param name="k">How many documents to return; at least 1.</param>
+    /// <param name="stats">Receives the work counters of this search when given.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1.</exception>
+    public static TopDocs SearchHybrid(IndexSearcher searcher, BooleanQuery hybridQuery, int k, SpladeSearchStats? stats = null)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
+        ArgumentNullException.ThrowIfNull(hybridQuery);
+        if (k < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1, not {k}.");
+        }
+        stats?.AddSearch();
+        return HybridSearch.Search(searcher, hybridQuery, k, stats);
+    }
+
     private sealed class TopKCollector : ICollector
     {
         private readonly TopKThreshold _top;

@@ -37,6 +37,9 @@ internal sealed class SpladeWeight : Weight
 
     public override Query Query => _query;
 
+    /// <summary>The query boost times the top-level boost (after <see cref="Normalize"/>).</summary>
+    internal float Boost => _boost;
+
     public override bool ScoresDocsOutOfOrder => false;
 
     public override float GetValueForNormalization() => _query.Boost * _query.Boost;
@@ -105,7 +108,7 @@ internal sealed class SpladeWeight : Weight
         return product;
     }
 
-    private ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<TermImpactBounds>? blockMax = null)
+    internal ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<TermImpactBounds>? blockMax = null)
     {
         var reader = context.AtomicReader;
         var info = reader.FieldInfos.FieldInfo(_field);

@@ -154,6 +154,26 @@ public sealed class SearchCommandTests : IDisposable
         Assert.NotEmpty(File.ReadAllLines(warm));
     }
 
+    [Theory]
+    [InlineData("3")]
+    [InlineData("50")]
+    public void PrunedLinearHybridRuns_EqualExhaustiveRuns(string depth)
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack: aspirin?", "q3\tCOVID-19 vaccine", "q4\tstem cell transplantation"]);
+        string pruned = Path.Combine(_dir, "hybrid-pruned.trec"), exhaustive = Path.Combine(_dir, "hybrid-exhaustive.trec");
+
+        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "hybrid", "--fusion", "linear", "--queries", queries, "--run", pruned, "--depth", depth);
+        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", "hybrid", "--fusion", "linear", "--queries", queries, "--run", exhaustive, "--depth", depth, "--exhaustive");
+
+        Assert.True(exit1 == 0, error1);
+        Assert.True(exit2 == 0, error2);
+        Assert.Contains("splade top-k (pruned)", error1);
+        Assert.Contains("splade top-k (exhaustive)", error2);
+        Assert.Equal(File.ReadAllLines(exhaustive), File.ReadAllLines(pruned));
+        Assert.NotEmpty(File.ReadAllLines(pruned));
+    }
+
     [Fact]
     public void QueryVectors_WithoutModel_SearchTheSpladeField()
     {

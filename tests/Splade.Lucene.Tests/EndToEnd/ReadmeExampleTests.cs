@@ -58,6 +58,8 @@ public sealed class ReadmeExampleTests : IClassFixture<TinyModelFixture>
         var hybrid = HybridQuery.Create(bm25, new SpladeQuery("splade", "aspirin", encoder), bm25Weight: 1f, spladeWeight: 1f / splade.Scale);
         var hybridTop = searcher.Search(hybrid, 10);
         Assert.Equal("1", searcher.Doc(hybridTop.ScoreDocs[0].Doc).Get("id"));
+        TopDocs both = SpladeSearcher.SearchHybrid(searcher, hybrid, 10);
+        Assert.Equal(hybridTop.ScoreDocs.Select(d => (d.Doc, d.Score)), both.ScoreDocs.Select(d => (d.Doc, d.Score)));
 
         var parser = new SpladeQueryParser(LuceneVersion.LUCENE_48, "title", new StandardAnalyzer(LuceneVersion.LUCENE_48), "splade", encoder);
         Query q = parser.Parse("title:aspirin AND splade:\"aspirin heart attack prevention\"");
