@@ -51,7 +51,6 @@ internal sealed class PubMedSearcher : IDisposable
     /// <summary>The SPLADE settings recorded in the index, or null when it has no SPLADE field.</summary>
     public SpladeIndexSettings? Settings => Schema?.Settings;
 
-    private SortedDocValues? _ids;
 
     /// <summary>
     /// Opens <paramref name="indexDirectory"/> read-only and checks its SPLADE field (<see cref="SpladeFieldSchema.Open"/>:
@@ -202,8 +201,7 @@ internal sealed class PubMedSearcher : IDisposable
 
     /// <summary>
     /// Warms the searcher for SPLADE searches (<see cref="SpladeSearcher.Warm"/>, with the options and tie-break by
-    /// PMID of this searcher's queries) and loads the ids that hits are reported with, so that a batch's first query
-    /// runs about as fast as the next ones. False when the index has no SPLADE field (nothing warmed).
+    /// PMID of this searcher's queries), so that a batch's first query runs about as fast as the next ones. False when the index has no SPLADE field (nothing warmed).
     /// </summary>
     public bool WarmUp()
     {
@@ -211,7 +209,6 @@ internal sealed class PubMedSearcher : IDisposable
         {
             return false;
         }
-        _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
         return SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions());
     }
 
@@ -231,15 +228,7 @@ internal sealed class PubMedSearcher : IDisposable
         {
             // Dynamic pruning (or, with --exhaustive, full evaluation) gives the exact top k with ties at the cut
             // broken by PMID (TieBreakField), whatever the segment layout; shown by score, then PMID.
-            var ids = _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
-            var scratch = new BytesRef();
-            return SpladeSearcher.Search(Searcher, splade, k, SpladeStats).ScoreDocs
-                .Select(sd =>
-                {
-                    ids.Get(sd.Doc, scratch);
-                    return new RankedHit(sd.Doc, scratch.Utf8ToString(), sd.Score);
-                })
-                .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal).ToList();
+            return ByScoreThenId(SpladeSearcher.Search(Searcher, splade, k, SpladeStats));
         }
         TopFieldDocs top = Searcher.Search(query, null, k, ScoreThenId, doDocScores: true, doMaxScore: false);
         var hits = new RankedHit[top.ScoreDocs.Length];
@@ -257,12 +246,22 @@ internal sealed class PubMedSearcher : IDisposable
     /// </summary>
     private IReadOnlyList<RankedHit> TopHybrid(BooleanQuery hybrid, int k)
     {
-        var ids = _ids ??= MultiDocValues.GetSortedValues(_reader, PubMedSchema.Id);
+        return ByScoreThenId(SpladeSearcher.SearchHybrid(Searcher, hybrid, k, SpladeStats));
+    }
+
+    // Each hit's PMID is read from its own segment's doc values: a global ordinal map over all segments
+    // (MultiDocValues) would map every id of the index before the first hit of a fresh process could be named.
+    private List<RankedHit> ByScoreThenId(TopDocs top)
+    {
+        var leaves = _reader.Leaves;
         var scratch = new BytesRef();
-        return SpladeSearcher.SearchHybrid(Searcher, hybrid, k, SpladeStats).ScoreDocs
+        return top.ScoreDocs
             .Select(sd =>
             {
-                ids.Get(sd.Doc, scratch);
+                var leaf = leaves[ReaderUtil.SubIndex(sd.Doc, leaves)];
+                var ids = leaf.AtomicReader.GetSortedDocValues(PubMedSchema.Id)
+                    ?? throw new InvalidOperationException($"segment {leaf.Ord} of the index has no '{PubMedSchema.Id}' doc values: was it built by this tool?");
+                ids.Get(sd.Doc - leaf.DocBase, scratch);
                 return new RankedHit(sd.Doc, scratch.Utf8ToString(), sd.Score);
             })
             .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal).ToList();
