@@ -27,7 +27,7 @@ STORAGE=${STORAGE:-"tf payload"}
 SEARCH_STORAGE=${SEARCH_STORAGE:-tf}
 EVALUATIONS=${EVALUATIONS:-auto}
 L=${CLI_LABEL:-cli}
-V=${SPLADE_QUERY_VECTORS:-$repo/../shared/data/splade-query-vectors}
+V=${SPLADE_QUERY_VECTORS:-$repo/bench/data/splade-query-vectors}
 mkdir -p "$DATA" "$DATA/runs-$DOCS"
 log=${SBS_LOG:-"$DATA/side-by-side-$DOCS-$(date -u +%Y%m%dT%H%M%S).log"}
 runs="$DATA/runs-$DOCS"
