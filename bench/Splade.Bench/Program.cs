@@ -42,6 +42,7 @@ try
         "encoder-longtext" => LongTextBenchmark.Run(options),
         "encoder-device" => EncoderDeviceBenchmark.Run(options),
         "encoder-int8" => EncoderInt8Benchmark.Run(options),
+        "encoder-profile" => EncoderProfileBenchmark.Run(options),
         _ => Usage(),
     };
 }
@@ -61,6 +62,7 @@ static int Usage()
           encoder-device    cpu vs --device cuda:N (default cuda:0): documents/s and agreement; exit 3 without a usable GPU
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
+          encoder-profile   ONNX Runtime profile of one model (--model): kernel time per operator type, --optimized PATH saves the optimized graph
           lucene            SPLADE indexing (tf repeated tokens, tf one token, payload) and exhaustive search vs a BooleanQuery
           largek-bound      upper bound of what exact term-at-a-time MaxScore could save at --k (oracle threshold)
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds

@@ -16,7 +16,7 @@ internal sealed class BareSession : IDisposable
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
 
-    public BareSession(string modelDirectory, int intraOpThreads, bool prepackWeights = true)
+    public BareSession(string modelDirectory, int intraOpThreads, bool prepackWeights = true, string? profilePrefix = null, string? optimizedModelPath = null)
     {
         var model = SpladeModelConfiguration.Load(modelDirectory);
         byte[] bytes = File.ReadAllBytes(model.OnnxPath);
@@ -42,6 +42,15 @@ internal sealed class BareSession : IDisposable
         if (!prepackWeights)
         {
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
+        if (optimizedModelPath is not null)
+        {
+            options.OptimizedModelFilePath = optimizedModelPath;
         }
         _session = new InferenceSession(bytes, options);
         _inputNames = _session.InputMetadata.ContainsKey("token_type_ids")
@@ -111,6 +120,9 @@ internal sealed class BareSession : IDisposable
         }
         return rows;
     }
+
+    /// <summary>Ends ONNX Runtime profiling (sessions made with a profile prefix) and returns the JSON file written.</summary>
+    public string EndProfiling() => _session.EndProfiling();
 
     public void Dispose()
     {
