@@ -65,7 +65,7 @@ public static class SpladeModelQuantizer
             throw new SpladeModelException("The model is already quantized (it has DynamicQuantizeMatMul nodes).", model.OnnxPath);
         }
         var result = DynamicQuantization.Quantize(graph.Proto, graph.LogitsOutput, options.QuantizeVocabularyProjection,
-            attentionMaskInput: options.FuseAttention ? "attention_mask" : null);
+            attentionMaskInput: options.FuseAttention ? "attention_mask" : null, fuseSkipLayerNorm: options.FuseSkipLayerNorm);
         if (result.Quantized + result.Attention == 0)
         {
             throw new SpladeModelException("The model has no MatMul with constant float weights to quantize.", model.OnnxPath);
@@ -102,9 +102,10 @@ public static class SpladeModelQuantizer
         var record = new Dictionary<string, object?>
         {
             ["quantization"] = "dynamic-int8",
-            ["weights"] = "int8, symmetric, one scale per output column (zero point 0)",
+            ["weights"] = "int8 in [-64, 64] (7-bit range, exact on CPUs without VNNI), symmetric, one scale per output column (zero point 0)",
             ["activations"] = "uint8, quantized at run time by com.microsoft::DynamicQuantizeMatMul",
             ["quantized_attention"] = result.Attention,
+            ["skip_layer_norms"] = result.SkipLayerNorms,
             ["quantized_matmuls"] = result.Quantized,
             ["float_matmuls"] = result.KeptFloat,
             ["vocabulary_projection"] = options.QuantizeVocabularyProjection ? "int8" : "float32",
@@ -124,6 +125,7 @@ public static class SpladeModelQuantizer
             SourceSha256 = sourceHash,
             QuantizedMatMuls = result.Quantized,
             QuantizedAttention = result.Attention,
+            SkipLayerNorms = result.SkipLayerNorms,
             FloatMatMuls = result.KeptFloat,
             SourceBytes = bytes.LongLength,
             OutputBytes = quantized.LongLength,

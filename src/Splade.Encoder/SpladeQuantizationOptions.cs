@@ -25,6 +25,12 @@ public sealed class SpladeQuantizationOptions
     /// </summary>
     public bool FuseAttention { get; set; } = true;
 
+    /// <summary>
+    /// Fuse each residual Add and the layer normalization after it into one ONNX Runtime
+    /// <c>com.microsoft::SkipLayerNormalization</c> node. Default true; internal so that benchmarks can measure without it.
+    /// </summary>
+    internal bool FuseSkipLayerNorm { get; set; } = true;
+
     /// <summary>Replace the files of a non-empty output folder. Default false: such a folder is refused.</summary>
     public bool Overwrite { get; set; }
 

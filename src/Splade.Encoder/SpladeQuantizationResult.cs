@@ -22,6 +22,9 @@ public sealed class SpladeQuantizationResult
     /// </summary>
     public int QuantizedAttention { get; init; }
 
+    /// <summary>Residual Add + layer normalization pairs fused into <c>com.microsoft::SkipLayerNormalization</c> (also in the record file).</summary>
+    internal int SkipLayerNorms { get; init; }
+
     /// <summary>Constant-weight MatMuls left in float32 (the vocabulary projection, when asked).</summary>
     public required int FloatMatMuls { get; init; }
 

@@ -103,9 +103,29 @@ public sealed class SpladeModelQuantizerTests : IClassFixture<SpladeModelQuantiz
         double meanJaccard = jaccardSum / texts.Count, meanTop = topSum / texts.Count;
         _output.WriteLine($"{texts.Count} golden texts: active-set Jaccard mean {meanJaccard:F3} (min {worstJaccard:F3}), top-10 overlap mean {meanTop:F3}");
         // Measured on this fixture (bench encoder-int8 --texts golden): Jaccard 0.988 and top-10 overlap 0.986
-        // on the documents, 1.0 on the queries; the bounds leave room for other CPUs' integer kernels.
+        // on the documents, 1.0 on the queries, with 8-bit weights on a CPU with VNNI; 7-bit weights on an AVX2 CPU
+        // (AMD EPYC, no VNNI) 0.976 and 0.981 over all golden texts, where 8-bit weights gave 0.764 (int16 saturation).
         Assert.True(meanJaccard >= 0.95, $"mean Jaccard {meanJaccard:F3}");
         Assert.True(meanTop >= 0.95, $"mean top-10 overlap {meanTop:F3}");
+    }
+
+    [Fact]
+    public void QuantizingTwice_GivesIdenticalBytes_WithSkipLayerNorms_AndSevenBitWeights()
+    {
+        using var folder = TempModelFolder.Empty();
+        var again = SpladeModelQuantizer.Quantize(TinySplade.Directory, folder.Directory, new SpladeQuantizationOptions { Overwrite = true });
+        Assert.Equal(File.ReadAllBytes(_int8.Result.OnnxPath), File.ReadAllBytes(again.OnnxPath));
+
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(again.OnnxPath));
+        // 2 layers x (after attention, after the feed-forward block); the embeddings' and the MLM head's layer norms have no residual.
+        Assert.Equal(4, model.Graph.Node.Count(n => n.OpType == "SkipLayerNormalization" && n.Domain == "com.microsoft"));
+        Assert.Equal(4, again.SkipLayerNorms);
+        // No weight beyond +-64: two products of a uint8 activation and an int8 weight then fit the int16 that
+        // ONNX Runtime's AVX2 kernel (vpmaddubsw) adds them into.
+        var weights = model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Dims.Count == 2).ToList();
+        Assert.Equal(14, weights.Count);
+        Assert.All(weights, t => Assert.All(t.RawData.ToByteArray(), b => Assert.InRange((sbyte)b, -64, 64)));
+        Assert.Contains(weights, t => t.RawData.Any(b => (sbyte)b is 64 or -64));
     }
 
     [Fact]
@@ -169,10 +189,10 @@ public sealed class SpladeModelQuantizerTests : IClassFixture<SpladeModelQuantiz
         for (int col = 0; col < n; col++)
         {
             float max = Enumerable.Range(0, k).Max(r => Math.Abs(w[r * n + col]));
-            Assert.Equal(max / 127f, scales[col], 6);
+            Assert.Equal(max / 64f, scales[col], 6);
             for (int row = 0; row < k; row++)
             {
-                Assert.InRange(q[row * n + col], -127, 127);
+                Assert.InRange(q[row * n + col], -64, 64);
                 Assert.True(Math.Abs(q[row * n + col] * scales[col] - w[row * n + col]) <= scales[col] / 2 * 1.0001f);
             }
         }
