@@ -27,6 +27,7 @@ internal static class PoolingGraph
     private const int FloatType = (int)TensorProto.Types.DataType.Float;
     private const int Int64Type = (int)TensorProto.Types.DataType.Int64;
     private const int Int32Type = (int)TensorProto.Types.DataType.Int32;
+    private const int BoolType = (int)TensorProto.Types.DataType.Bool;
 
     /// <summary>
     /// Returns a copy of <paramref name="model"/> whose only output is <paramref name="outputName"/>:
@@ -292,18 +293,36 @@ internal static class PoolingGraph
         // the max: max_t(x_t + b) = max_t(x_t) + b exactly, because rounding x + b is monotone in x.
         public (string Output, int Slices) EmitSliced(DecoderProjection projection, int sliceColumns, string attentionMask, SpladePoolingStrategy strategy, SpladeActivation activation, string outputName)
         {
-            string maskFloat = Cast(attentionMask);
-            string mask3 = Unsqueeze(strategy == SpladePoolingStrategy.Max ? MaskBias(maskFloat) : maskFloat, 2);
+            bool max = strategy == SpladePoolingStrategy.Max;
+            string? mask3 = max ? null : Unsqueeze(Cast(attentionMask), 2);
             var parts = new List<string>();
+            string hidden = projection.Hidden;
             // int8: the hidden state is quantized once for all slices (DynamicQuantizeMatMul would quantize it
             // again for each), then each slice is an integer product scaled to float (MatMulIntegerToFloat).
             string[]? quantizedHidden = null;
             if (projection.SliceOperator.OpType == DynamicQuantization.OpType)
             {
-                var quantize = NewNode("DynamicQuantizeLinear", "hidden_uint8", [projection.Hidden], null, out string hiddenUint8);
+                var quantize = NewNode("DynamicQuantizeLinear", "hidden_uint8", [hidden], null, out string hiddenUint8);
                 quantize.Output.Add(Fresh("hidden_scale"));
                 quantize.Output.Add(Fresh("hidden_zero_point"));
                 quantizedHidden = [hiddenUint8, quantize.Output[1], quantize.Output[2]];
+            }
+            if (max)
+            {
+                // Max pooling ignores padding by giving each padding position the first token's hidden state
+                // (after quantization, for int8: the rows are then equal bit for bit) on [batch, sequence, hidden],
+                // instead of adding a penalty to every [batch, sequence, count] slice of logits: a row equal to the
+                // first one has the first one's logits, which cannot change a maximum the first token takes part
+                // in. Exact when the first token of every row is a real token, as the encoder pads ([CLS] first,
+                // padding on the right).
+                if (quantizedHidden is not null)
+                {
+                    quantizedHidden[0] = FirstTokenAtPadding(quantizedHidden[0], attentionMask);
+                }
+                else
+                {
+                    hidden = FirstTokenAtPadding(hidden, attentionMask);
+                }
             }
             for (int start = 0; start < projection.VocabularySize; start += sliceColumns)
             {
@@ -323,12 +342,12 @@ internal static class PoolingGraph
                 else
                 {
                     var (opType, domain) = projection.SliceOperator;
-                    product = NewNode(opType, "logits_slice", [projection.Hidden, .. constants], null, out logits);
+                    product = NewNode(opType, "logits_slice", [hidden, .. constants], null, out logits);
                     product.Domain = domain;
                 }
-                if (strategy == SpladePoolingStrategy.Max)
+                if (max)
                 {
-                    parts.Add(Reduce("ReduceMax", Node("Add", "masked_logits", [logits, mask3]), 1));
+                    parts.Add(Reduce("ReduceMax", logits, 1));
                 }
                 else
                 {
@@ -336,7 +355,7 @@ internal static class PoolingGraph
                     {
                         logits = Node("Add", "logits_slice_bias", [logits, Constant("decoder_bias", projection.BiasEntries(start, count))]);
                     }
-                    string masked = Node("Mul", "masked_weights", [Activate(logits, activation, null), mask3]);
+                    string masked = Node("Mul", "masked_weights", [Activate(logits, activation, null), mask3!]);
                     parts.Add(Reduce("ReduceSum", masked, 1));
                 }
             }
@@ -351,6 +370,16 @@ internal static class PoolingGraph
                 pooled = Node("Add", "pooled_plus_bias", [pooled, projection.Bias]);
             }
             return (Activate(pooled, activation, outputName), parts.Count);
+        }
+
+        // Where(mask, x, x[:, 0:1, :]) for x [batch, sequence, hidden]: padding positions take the first token's row.
+        private string FirstTokenAtPadding(string x, string attentionMask)
+        {
+            var toBool = NewNode("Cast", "mask_bool", [attentionMask], null, out string maskBool);
+            toBool.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = BoolType });
+            var gather = NewNode("Gather", "first_token", [x, Constant("first_index", new TensorProto { DataType = Int64Type, Dims = { 1 }, Int64Data = { 0 } })], null, out string first);
+            gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            return Node("Where", "hidden_padding_as_first", [Unsqueeze(maskBool, 2), x, first]);
         }
 
         // (mask - 1) * penalty: 0 for tokens, -penalty for padding; [batch, sequence].
