@@ -24,13 +24,14 @@ internal static class EncoderInt8Benchmark
         bool floatProjection = args.Find("float-projection-variant") is "true" or "1";
         bool unfused = args.Find("unfused-variant") is "true" or "1";
         bool noPrepack = args.Find("no-prepack-variant") is "true" or "1";
+        bool noSkipLayerNorm = args.Find("no-skip-ln-variant") is "true" or "1";
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("int8 (dynamic quantization) vs float32: vector agreement and documents/s");
         var watch = Stopwatch.StartNew();
         var q = SpladeModelQuantizer.Quantize(modelDir, int8Dir, new SpladeQuantizationOptions { Overwrite = true });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"quantized:    {modelDir} -> {q.OnnxPath} in {watch.Elapsed.TotalSeconds:F1} s: {q.QuantizedAttention} attention blocks (QAttention) and {q.QuantizedMatMuls} MatMuls int8, {q.SourceBytes / 1e6:F0} MB -> {q.OutputBytes / 1e6:F0} MB"));
+            $"quantized:    {modelDir} -> {q.OnnxPath} in {watch.Elapsed.TotalSeconds:F1} s: {q.QuantizedAttention} attention blocks (QAttention), {q.QuantizedMatMuls} MatMuls int8, {q.SkipLayerNorms} SkipLayerNormalization, {q.SourceBytes / 1e6:F0} MB -> {q.OutputBytes / 1e6:F0} MB"));
         var extra = new List<(string Label, string Dir, bool Prepack)>();
         if (unfused)
         {
@@ -38,6 +39,13 @@ internal static class EncoderInt8Benchmark
             var q0 = SpladeModelQuantizer.Quantize(modelDir, dir, new SpladeQuantizationOptions { Overwrite = true, FuseAttention = false });
             Console.WriteLine($"quantized:    {dir}: {q0.QuantizedMatMuls} MatMuls int8, graph not fused first (FuseAttention = false)");
             extra.Add(("Q0: bare int8 Run, attention not fused", dir, true));
+        }
+        if (noSkipLayerNorm)
+        {
+            string dir = int8Dir + "-no-skip-ln";
+            SpladeModelQuantizer.Quantize(modelDir, dir, new SpladeQuantizationOptions { Overwrite = true, FuseSkipLayerNorm = false });
+            Console.WriteLine($"quantized:    {dir}: residual Add + layer norm not fused (FuseSkipLayerNorm = false)");
+            extra.Add(("QS: bare int8 Run, no SkipLayerNormalization", dir, true));
         }
         string? int8FloatProjDir = null;
         if (floatProjection)

@@ -43,6 +43,11 @@ public sealed class SlicedProjectionTests
         Assert.DoesNotContain(model.Graph.Node, n => n.Output.Contains("logits"));
         Assert.Equal(slices, model.Graph.Node.Count(n => n.OpType == "MatMul" && n.Name.StartsWith("splade_pool_", StringComparison.Ordinal)));
         Assert.Equal(slices, model.Graph.Node.Count(n => n.OpType == "ReduceMax"));
+        // Max pooling masks the padding once, on the hidden state (Where), not with an Add on every logits slice:
+        // each ReduceMax reads its MatMul's output directly.
+        Assert.Single(model.Graph.Node, n => n.OpType == "Where" && n.Name.StartsWith("splade_pool_", StringComparison.Ordinal));
+        var producers = model.Graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        Assert.All(model.Graph.Node.Where(n => n.OpType == "ReduceMax"), r => Assert.Equal("MatMul", producers[r.Input[0]].OpType));
         // The tied embedding matrix still feeds the word-embedding Gather.
         Assert.Contains(model.Graph.Initializer, t => t.Name == "m.bert.embeddings.word_embeddings.weight");
         Assert.Contains(model.Graph.Node, n => n.OpType == "Gather" && n.Input.Contains("m.bert.embeddings.word_embeddings.weight"));
