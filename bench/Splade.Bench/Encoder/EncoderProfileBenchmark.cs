@@ -20,7 +20,16 @@ internal static class EncoderProfileBenchmark
         string prefix = args.Get("profile-prefix", Path.Combine(Path.GetTempPath(), "splade-profile"));
         string? optimized = args.Find("optimized");
         string? listNodes = args.Find("list-nodes");
+        bool optimizeOnly = args.Find("optimize-only") is "true" or "1";
         args.RejectUnknown();
+        if (optimizeOnly && optimized is not null)
+        {
+            // Writes ONNX Runtime's optimized graph and stops: see which fusions apply without running anything.
+            using var s = new BareSession(modelDir, threads, optimizedModelPath: optimized);
+            var ops = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node.GroupBy(n => n.OpType).OrderByDescending(g => g.Count());
+            Console.WriteLine("optimized graph: " + string.Join(", ", ops.Select(g => $"{g.Key} {g.Count()}")));
+            return 0;
+        }
         if (listNodes is not null)
         {
             // --list-nodes FIRST:COUNT prints those nodes of the model file (op type, inputs -> outputs), to read a pattern.
