@@ -25,6 +25,8 @@ internal static class EncoderInt8Benchmark
         bool unfused = args.Find("unfused-variant") is "true" or "1";
         bool noPrepack = args.Find("no-prepack-variant") is "true" or "1";
         bool noSkipLayerNorm = args.Find("no-skip-ln-variant") is "true" or "1";
+        // An int8 model folder made elsewhere (another branch's quantizer), timed as one more bare Run in the same rounds.
+        string? otherInt8 = args.Find("other-int8");
         args.RejectUnknown();
 
         BenchEnvironment.PrintHeader("int8 (dynamic quantization) vs float32: vector agreement and documents/s");
@@ -46,6 +48,10 @@ internal static class EncoderInt8Benchmark
             SpladeModelQuantizer.Quantize(modelDir, dir, new SpladeQuantizationOptions { Overwrite = true, FuseSkipLayerNorm = false });
             Console.WriteLine($"quantized:    {dir}: residual Add + layer norm not fused (FuseSkipLayerNorm = false)");
             extra.Add(("QS: bare int8 Run, no SkipLayerNormalization", dir, true));
+        }
+        if (otherInt8 is not null)
+        {
+            extra.Add(($"QO: bare int8 Run of {otherInt8}", otherInt8, true));
         }
         string? int8FloatProjDir = null;
         if (floatProjection)
