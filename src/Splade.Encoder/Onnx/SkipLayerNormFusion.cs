@@ -62,6 +62,20 @@ internal static class SkipLayerNormFusion
         {
             graph.Node.Remove(node);
         }
+        // The Constant nodes (exponent, epsilon) and Identity nodes (shared gamma and beta) that only the removed
+        // operators read: left in, ONNX Runtime would warn about each at load.
+        var stale = new HashSet<string>(removed.SelectMany(n => n.Input), StringComparer.Ordinal);
+        for (bool changed = true; changed;)
+        {
+            var read = new HashSet<string>(graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)), StringComparer.Ordinal);
+            var dead = graph.Node.Where(n => n.OpType is "Constant" or "Identity" && n.Output.Count == 1 && stale.Contains(n.Output[0]) && !read.Contains(n.Output[0])).ToList();
+            foreach (var node in dead)
+            {
+                graph.Node.Remove(node);
+                stale.UnionWith(node.Input);
+            }
+            changed = dead.Count > 0;
+        }
         if (fused.Count > 0 && !model.OpsetImport.Any(o => o.Domain == DynamicQuantization.MicrosoftDomain))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = DynamicQuantization.MicrosoftDomain, Version = 1 });
