@@ -11,8 +11,7 @@ namespace Splade.Encoder;
 /// without VNNI multiply without int16 saturation; activations quantized to uint8 at run time), written as a
 /// standard ONNX graph of <c>com.microsoft::DynamicQuantizeMatMul</c> nodes that ONNX Runtime's CPU provider runs
 /// with its integer kernels; self-attention blocks of the shape a PyTorch export of eager BERT attention writes
-/// become <c>com.microsoft::QAttention</c> nodes (<see cref="SpladeQuantizationOptions.FuseAttention"/>), and each
-/// residual Add with the layer normalization after it one <c>com.microsoft::SkipLayerNormalization</c> node. Quantization changes the
+/// become <c>com.microsoft::QAttention</c> nodes (<see cref="SpladeQuantizationOptions.FuseAttention"/>). Quantization changes the
 /// vectors slightly: it is opt-in, and worth checking on your own queries (see docs/PERFORMANCE.md).
 /// </summary>
 public static class SpladeModelQuantizer

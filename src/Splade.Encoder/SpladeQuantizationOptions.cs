@@ -27,9 +27,11 @@ public sealed class SpladeQuantizationOptions
 
     /// <summary>
     /// Fuse each residual Add and the layer normalization after it into one ONNX Runtime
-    /// <c>com.microsoft::SkipLayerNormalization</c> node. Default true; internal so that benchmarks can measure without it.
+    /// <c>com.microsoft::SkipLayerNormalization</c> node. Default false: on the one CPU it was measured on (AMD EPYC
+    /// Zen 2, no VNNI) it was not faster than ONNX Runtime's own Add + LayerNormalization (docs/PERFORMANCE.md, branch
+    /// int8b); internal until a measurement shows a gain (benchmarks set it).
     /// </summary>
-    internal bool FuseSkipLayerNorm { get; set; } = true;
+    internal bool FuseSkipLayerNorm { get; set; }
 
     /// <summary>Replace the files of a non-empty output folder. Default false: such a folder is refused.</summary>
     public bool Overwrite { get; set; }

@@ -115,11 +115,19 @@ public sealed class SpladeModelQuantizerTests : IClassFixture<SpladeModelQuantiz
         using var folder = TempModelFolder.Empty();
         var again = SpladeModelQuantizer.Quantize(TinySplade.Directory, folder.Directory, new SpladeQuantizationOptions { Overwrite = true });
         Assert.Equal(File.ReadAllBytes(_int8.Result.OnnxPath), File.ReadAllBytes(again.OnnxPath));
+        Assert.Equal(0, again.SkipLayerNorms); // off by default (not shown to be faster)
 
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(again.OnnxPath));
+        using var fusedFolder = TempModelFolder.Empty();
+        var options = new SpladeQuantizationOptions { Overwrite = true, FuseSkipLayerNorm = true };
+        var fused = SpladeModelQuantizer.Quantize(TinySplade.Directory, fusedFolder.Directory, options);
+        using var fusedAgainFolder = TempModelFolder.Empty();
+        var fusedAgain = SpladeModelQuantizer.Quantize(TinySplade.Directory, fusedAgainFolder.Directory, options);
+        Assert.Equal(File.ReadAllBytes(fused.OnnxPath), File.ReadAllBytes(fusedAgain.OnnxPath));
+
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fused.OnnxPath));
         // 2 layers x (after attention, after the feed-forward block); the embeddings' and the MLM head's layer norms have no residual.
         Assert.Equal(4, model.Graph.Node.Count(n => n.OpType == "SkipLayerNormalization" && n.Domain == "com.microsoft"));
-        Assert.Equal(4, again.SkipLayerNorms);
+        Assert.Equal(4, fused.SkipLayerNorms);
         // No weight beyond +-64: two products of a uint8 activation and an int8 weight then fit the int16 that
         // ONNX Runtime's AVX2 kernel (vpmaddubsw) adds them into.
         var weights = model.Graph.Initializer.Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Dims.Count == 2).ToList();
