@@ -45,8 +45,9 @@ internal sealed class BareSession : IDisposable
         }
         if (profilePrefix is not null)
         {
-            options.EnableProfiling = true;
+            // The prefix first: setting EnableProfiling hands ONNX Runtime the prefix it has at that moment.
             options.ProfileOutputPathPrefix = profilePrefix;
+            options.EnableProfiling = true;
         }
         if (optimizedModelPath is not null)
         {
