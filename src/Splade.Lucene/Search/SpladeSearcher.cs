@@ -110,7 +110,7 @@ public static class SpladeSearcher
         }
         var weights = frequent.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(WarmTerms)
             .Select(p => new KeyValuePair<string, float>(p.Key, 1f)).ToArray();
-        foreach (var evaluation in new[] { SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
+        foreach (var evaluation in new[] { SpladeEvaluation.Auto, SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
         {
             var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
             warmOptions.Exhaustive = false;
