@@ -192,7 +192,7 @@ internal sealed class IndexStatistics
                 postings += e.DocFreq;
                 segment += (4L * e.DocFreq) + (blocks > 1 ? 4 * (blocks + 1) : 0);
             }
-            bytes += Math.Min(segment, Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
+            bytes += Math.Min(segment, global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
         }
         return (postings, bytes);
     }
@@ -252,7 +252,7 @@ internal sealed class IndexStatistics
         {
             sb.AppendLine(c, $"impact bounds      persisted in {SegmentsWithPersistedBounds:N0} of {Segments:N0} segments, {PersistedBoundsBytes:N0} bytes ({PersistedBoundsBytes / 1048576.0:F1} MiB){(SegmentsWithPersistedBounds < Segments ? "; other segments compute them on first use (reindex to persist)" : "")}");
             sb.AppendLine(c, $"tier memory        at most {TierBytesAtMost:N0} bytes ({TierBytesAtMost / 1048576.0:F1} MiB) once all {TierTermsAtMost:N0} common (segment, term) pairs are queried; SpladeQueryOptions.MaxTierBytesPerSegment caps it");
-            sb.AppendLine(c, $"in-memory postings at most {InMemoryBytesAtMost:N0} bytes ({InMemoryBytesAtMost / 1048576.0:F1} MiB) for {SpladePostings:N0} postings once every term is queried (3-4 bytes each); SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment caps it per segment (default {Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment / 1048576} MiB)");
+            sb.AppendLine(c, $"in-memory postings at most {InMemoryBytesAtMost:N0} bytes ({InMemoryBytesAtMost / 1048576.0:F1} MiB) for {SpladePostings:N0} postings once every term is queried (3-4 bytes each); SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment caps it per segment (default {global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment / 1048576} MiB)");
         }
         foreach (var f in Bm25Fields)
         {
