@@ -172,6 +172,8 @@ internal sealed class IndexStatistics
         return (terms, bytes);
     }
 
+    private const long InMemoryCapMiB = global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment / 1048576;
+
     // Mirrors InMemoryTermPostings: at most 4 bytes per posting plus a start index per 65,536 documents per term in
     // larger segments, under the default per-segment cap.
     private static (long Postings, long Bytes) InMemoryUpperBound(IndexReader reader, string field)
@@ -252,7 +254,7 @@ internal sealed class IndexStatistics
         {
             sb.AppendLine(c, $"impact bounds      persisted in {SegmentsWithPersistedBounds:N0} of {Segments:N0} segments, {PersistedBoundsBytes:N0} bytes ({PersistedBoundsBytes / 1048576.0:F1} MiB){(SegmentsWithPersistedBounds < Segments ? "; other segments compute them on first use (reindex to persist)" : "")}");
             sb.AppendLine(c, $"tier memory        at most {TierBytesAtMost:N0} bytes ({TierBytesAtMost / 1048576.0:F1} MiB) once all {TierTermsAtMost:N0} common (segment, term) pairs are queried; SpladeQueryOptions.MaxTierBytesPerSegment caps it");
-            sb.AppendLine(c, $"in-memory postings at most {InMemoryBytesAtMost:N0} bytes ({InMemoryBytesAtMost / 1048576.0:F1} MiB) for {SpladePostings:N0} postings once every term is queried (3-4 bytes each); SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment caps it per segment (default {global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment / 1048576} MiB)");
+            sb.AppendLine(c, $"in-memory postings at most {InMemoryBytesAtMost:N0} bytes ({InMemoryBytesAtMost / 1048576.0:F1} MiB) for {SpladePostings:N0} postings once every term is queried (3-4 bytes each); SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment caps it per segment (default {InMemoryCapMiB} MiB)");
         }
         foreach (var f in Bm25Fields)
         {
