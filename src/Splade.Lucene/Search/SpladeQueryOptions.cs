@@ -22,8 +22,10 @@ public sealed class SpladeQueryOptions
 
     /// <summary>
     /// Turns off dynamic pruning in <see cref="SpladeSearcher.Search"/>: every matching document is
-    /// scored. Results are the same either way (pruning is exact); this is for measuring what pruning
-    /// saves and as a safety switch. Default false. Does not take part in query equality.
+    /// scored, term at a time from Lucene's postings in the index (never from <see cref="InMemoryPostings"/>), and
+    /// collected, as <c>searcher.Search(query, k)</c> does. Results are the same either way (pruning is exact); this
+    /// is the reference the other paths are tested against, for measuring what they save and as a safety switch.
+    /// Default false. Does not take part in query equality.
     /// </summary>
     public bool Exhaustive { get; set; }
 
