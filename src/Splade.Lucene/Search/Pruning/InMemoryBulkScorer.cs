@@ -17,6 +17,8 @@ namespace Splade.Lucene.Search;
 /// </summary>
 internal sealed class InMemoryBulkScorer : BulkScorer
 {
+    private const int MaxPooledDocs = 1 << 22;
+
     [ThreadStatic]
     private static float[]? t_scores;
 
@@ -63,7 +65,9 @@ internal sealed class InMemoryBulkScorer : BulkScorer
     {
         if (_scores is null)
         {
-            Accumulate(pool: max >= _maxDoc);
+            // Pooled per thread up to MaxPooledDocs (16 MB); a larger segment's array is allocated per search, as
+            // SpladeBulkScorer's, so that idle threads do not hold it.
+            Accumulate(pool: max >= _maxDoc && _maxDoc <= MaxPooledDocs);
         }
         collector.SetScorer(_holder);
         int end = Math.Min(max, _maxDoc);
