@@ -9,52 +9,61 @@ namespace Splade.Lucene.Search;
 /// One term's postings in one segment, copied into flat arrays so that term-at-a-time scoring reads them at array
 /// speed instead of through Lucene's <c>DocsEnum</c> (block decoding and virtual calls per posting, measured about
 /// 2x Java Lucene's per-posting cost in Lucene.NET 4.8). Documents are kept as 16-bit offsets inside blocks of
-/// 65,536 documents (with one start index per block when the segment is larger than one block) and impacts as one
-/// byte when the term's largest impact is at most 255, else two: 3 or 4 bytes per posting. Deleted documents are
-/// kept (the postings of a segment core never change; the scorer checks the live documents of its reader).
-/// Only terms whose impacts are all in 1..65,535 are kept, so that with positive query weights a document's
-/// score is positive exactly when it matches a term.
+/// 65,536 documents (with one start index per block when the segment is larger than one block), in two lists: the
+/// postings whose impact fits a byte (3 bytes each) and the others (4 bytes each). A document appears in one list
+/// only, so adding the two lists one after the other gives each document the same single contribution, in the same
+/// query term order, as reading the postings in document order. Deleted documents are kept (the postings of a
+/// segment core never change; the scorer checks the live documents of its reader). Only terms whose impacts are all
+/// in 1..65,535 are kept, so that with positive query weights a document's score is positive exactly when it
+/// matches a term.
 /// </summary>
 internal sealed class InMemoryTermPostings
 {
-    /// <summary>Documents per block of <see cref="Docs"/> offsets.</summary>
+    /// <summary>Documents per block of offsets.</summary>
     public const int BlockShift = 16;
 
     /// <summary>Marks a term that is not in the segment.</summary>
-    public static readonly InMemoryTermPostings Absent = new(0, [], null, [], null);
+    public static readonly InMemoryTermPostings Absent = new([], [], null, [], [], null);
 
     /// <summary>Marks a term that is in the segment but not kept in memory (cap reached, or impacts out of range).</summary>
-    public static readonly InMemoryTermPostings NotKept = new(0, [], null, [], null);
+    public static readonly InMemoryTermPostings NotKept = new([], [], null, [], [], null);
 
-    private InMemoryTermPostings(int count, ushort[] docs, int[]? blockStart, byte[]? impacts8, ushort[]? impacts16)
+    private InMemoryTermPostings(ushort[] docs, byte[] impacts8, int[]? blockStart, ushort[] wideDocs, ushort[] impacts16, int[]? wideBlockStart)
     {
-        Count = count;
         Docs = docs;
-        BlockStart = blockStart;
         Impacts8 = impacts8;
+        BlockStart = blockStart;
+        WideDocs = wideDocs;
         Impacts16 = impacts16;
+        WideBlockStart = wideBlockStart;
     }
 
-    /// <summary>Number of postings.</summary>
-    public int Count { get; }
+    /// <summary>Number of postings (both lists).</summary>
+    public int Count => Docs.Length + WideDocs.Length;
 
-    /// <summary>Document offsets inside their block of 65,536 documents, ascending per block.</summary>
+    /// <summary>Document offsets (inside their block of 65,536 documents, ascending per block) of the postings with an impact up to 255.</summary>
     public ushort[] Docs { get; }
 
-    /// <summary>Null when the segment has at most 65,536 documents; otherwise per block the index of its first posting, plus one entry.</summary>
+    /// <summary>Their impacts.</summary>
+    public byte[] Impacts8 { get; }
+
+    /// <summary>Null when the segment has at most 65,536 documents; otherwise per block the index of its first entry in <see cref="Docs"/>, plus one entry.</summary>
     public int[]? BlockStart { get; }
 
-    /// <summary>The impacts when all fit in a byte, else null.</summary>
-    public byte[]? Impacts8 { get; }
+    /// <summary>Document offsets of the postings with an impact above 255.</summary>
+    public ushort[] WideDocs { get; }
 
-    /// <summary>The impacts when one is above 255, else null.</summary>
-    public ushort[]? Impacts16 { get; }
+    /// <summary>Their impacts.</summary>
+    public ushort[] Impacts16 { get; }
+
+    /// <summary>As <see cref="BlockStart"/>, for <see cref="WideDocs"/>.</summary>
+    public int[]? WideBlockStart { get; }
 
     /// <summary>Bytes of the arrays (not counting object headers).</summary>
-    public long Bytes => BytesOf(Count, Impacts16 is not null, BlockStart?.Length ?? 0);
+    public long Bytes => (3L * Docs.Length) + (4L * WideDocs.Length) + (4L * ((BlockStart?.Length ?? 0) + (WideBlockStart?.Length ?? 0)));
 
-    /// <summary>Bytes of a term of <paramref name="count"/> postings.</summary>
-    public static long BytesOf(int count, bool wideImpacts, int blockStarts) => ((wideImpacts ? 4L : 3L) * count) + (4L * blockStarts);
+    /// <summary>Most bytes a term of <paramref name="count"/> postings can take (all impacts above 255).</summary>
+    public static long MaxBytesOf(int count, int blocks) => (4L * count) + (blocks > 1 ? 8L * (blocks + 1) : 0);
 
     /// <summary>Blocks of 65,536 documents in a segment of <paramref name="maxDoc"/> documents.</summary>
     public static int Blocks(int maxDoc) => Math.Max(1, (int)(((long)maxDoc + (1 << BlockShift) - 1) >> BlockShift));
@@ -74,13 +83,10 @@ internal sealed class InMemoryTermPostings
             return null;
         }
         var postings = new ImpactPostings(docsEnum, string.Empty, 1f);
-        var docs = new ushort[docFreq];
+        var docs = new int[docFreq];
         var impacts = new ushort[docFreq];
-        int blocks = Blocks(maxDoc);
-        int[]? blockStart = blocks > 1 ? new int[blocks + 1] : null;
         int n = 0;
-        int nextBlock = 0;
-        int max = 0;
+        int wide = 0;
         int doc;
         while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
         {
@@ -89,39 +95,53 @@ internal sealed class InMemoryTermPostings
             {
                 return null;
             }
-            if (blockStart is not null)
-            {
-                int block = doc >> BlockShift;
-                while (nextBlock <= block)
-                {
-                    blockStart[nextBlock++] = n;
-                }
-            }
-            docs[n] = (ushort)doc;
+            docs[n] = doc;
             impacts[n++] = (ushort)impact;
-            max = Math.Max(max, impact);
+            wide += impact > byte.MaxValue ? 1 : 0;
         }
         if (n != docFreq)
         {
             return null;
         }
-        if (blockStart is not null)
-        {
-            while (nextBlock <= blocks)
-            {
-                blockStart[nextBlock++] = n;
-            }
-        }
-        if (max > byte.MaxValue)
-        {
-            return new InMemoryTermPostings(n, docs, blockStart, null, impacts);
-        }
-        var narrow = new byte[n];
+        int blocks = Blocks(maxDoc);
+        var narrowDocs = new ushort[n - wide];
+        var narrowImpacts = new byte[n - wide];
+        var wideDocs = new ushort[wide];
+        var wideImpacts = new ushort[wide];
+        int[]? narrowStart = blocks > 1 ? new int[blocks + 1] : null;
+        int[]? wideStart = blocks > 1 && wide > 0 ? new int[blocks + 1] : null;
+        int a = 0, b = 0, nextNarrow = 0, nextWide = 0;
         for (int i = 0; i < n; i++)
         {
-            narrow[i] = (byte)impacts[i];
+            int block = docs[i] >> BlockShift;
+            if (impacts[i] > byte.MaxValue)
+            {
+                while (wideStart is not null && nextWide <= block)
+                {
+                    wideStart[nextWide++] = b;
+                }
+                wideDocs[b] = (ushort)docs[i];
+                wideImpacts[b++] = impacts[i];
+            }
+            else
+            {
+                while (narrowStart is not null && nextNarrow <= block)
+                {
+                    narrowStart[nextNarrow++] = a;
+                }
+                narrowDocs[a] = (ushort)docs[i];
+                narrowImpacts[a++] = (byte)impacts[i];
+            }
         }
-        return new InMemoryTermPostings(n, docs, blockStart, narrow, null);
+        while (narrowStart is not null && nextNarrow <= blocks)
+        {
+            narrowStart[nextNarrow++] = a;
+        }
+        while (wideStart is not null && nextWide <= blocks)
+        {
+            wideStart[nextWide++] = b;
+        }
+        return new InMemoryTermPostings(narrowDocs, narrowImpacts, narrowStart, wideDocs, wideImpacts, wideStart);
     }
 
     /// <summary>
@@ -132,40 +152,61 @@ internal sealed class InMemoryTermPostings
     {
         if (BlockStart is null)
         {
-            Accumulate(scores, 0, 0, Count, weight);
+            Accumulate(scores, 0, Docs, Impacts8, 0, Docs.Length, weight);
+        }
+        else
+        {
+            for (int b = 0; b + 1 < BlockStart.Length; b++)
+            {
+                Accumulate(scores, b << BlockShift, Docs, Impacts8, BlockStart[b], BlockStart[b + 1], weight);
+            }
+        }
+        if (WideDocs.Length == 0)
+        {
             return;
         }
-        for (int b = 0; b + 1 < BlockStart.Length; b++)
+        if (WideBlockStart is null)
         {
-            Accumulate(scores, b << BlockShift, BlockStart[b], BlockStart[b + 1], weight);
+            Accumulate(scores, 0, WideDocs, Impacts16, 0, WideDocs.Length, weight);
+        }
+        else
+        {
+            for (int b = 0; b + 1 < WideBlockStart.Length; b++)
+            {
+                Accumulate(scores, b << BlockShift, WideDocs, Impacts16, WideBlockStart[b], WideBlockStart[b + 1], weight);
+            }
         }
     }
 
-    private void Accumulate(float[] scores, int docBase, int from, int to, float weight)
+    // Offsets were checked against MaxDoc when read and the array holds at least MaxDoc entries, so the bounds
+    // checks of the scattered writes can be left out.
+    private static void Accumulate(float[] scores, int docBase, ushort[] docs, byte[] impacts, int from, int to, float weight)
     {
-        // Offsets were checked against MaxDoc when read and the array holds at least MaxDoc entries, so the
-        // bounds checks of the scattered writes can be left out.
         if (to <= from)
         {
             return;
         }
         ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scores), docBase);
-        ref ushort d = ref MemoryMarshal.GetArrayDataReference(Docs);
-        if (Impacts8 is { } narrow)
+        ref ushort d = ref MemoryMarshal.GetArrayDataReference(docs);
+        ref byte i8 = ref MemoryMarshal.GetArrayDataReference(impacts);
+        for (int j = from; j < to; j++)
         {
-            ref byte i8 = ref MemoryMarshal.GetArrayDataReference(narrow);
-            for (int j = from; j < to; j++)
-            {
-                Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i8, j);
-            }
+            Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i8, j);
         }
-        else
+    }
+
+    private static void Accumulate(float[] scores, int docBase, ushort[] docs, ushort[] impacts, int from, int to, float weight)
+    {
+        if (to <= from)
         {
-            ref ushort i16 = ref MemoryMarshal.GetArrayDataReference(Impacts16!);
-            for (int j = from; j < to; j++)
-            {
-                Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i16, j);
-            }
+            return;
+        }
+        ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scores), docBase);
+        ref ushort d = ref MemoryMarshal.GetArrayDataReference(docs);
+        ref ushort i16 = ref MemoryMarshal.GetArrayDataReference(impacts);
+        for (int j = from; j < to; j++)
+        {
+            Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i16, j);
         }
     }
 }

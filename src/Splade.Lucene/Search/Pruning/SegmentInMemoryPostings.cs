@@ -57,7 +57,7 @@ internal sealed class SegmentInMemoryPostings
         }
         int blocks = InMemoryTermPostings.Blocks(_maxDoc);
         // Reserved at the wider size (known after reading), so that concurrent loads cannot overshoot the cap.
-        long reserved = InMemoryTermPostings.BytesOf(termsEnum.DocFreq, wideImpacts: true, blocks > 1 ? blocks + 1 : 0);
+        long reserved = InMemoryTermPostings.MaxBytesOf(termsEnum.DocFreq, blocks);
         long held = Interlocked.Add(ref _bytes, reserved);
         if (maxBytes is { } cap && held > cap)
         {
