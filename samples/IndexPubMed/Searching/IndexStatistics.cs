@@ -56,7 +56,7 @@ internal sealed class IndexStatistics
 
     /// <summary>
     /// Upper bound of the memory of the in-memory postings (<c>SpladeQueryOptions.InMemoryPostings</c>) once every term
-    /// has been queried: 4 bytes per posting (3 for terms whose impacts fit a byte) plus 4 per 65,536 documents per
+    /// has been queried: 4 bytes per posting (3 for postings whose impact fits a byte) plus 4 per 65,536 documents per
     /// term, each segment capped at <c>SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment</c>.
     /// </summary>
     public long InMemoryBytesAtMost { get; init; }

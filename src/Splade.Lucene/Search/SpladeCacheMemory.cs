@@ -58,7 +58,7 @@ public sealed class SpladeCacheMemory
     /// <summary>Postings held in memory.</summary>
     public long InMemoryPostings { get; }
 
-    /// <summary>Bytes of the postings held in memory: 3 per posting (4 for a term with an impact above 255), plus 4 per 65,536 documents per term in larger segments.</summary>
+    /// <summary>Bytes of the postings held in memory: 3 per posting (4 for a posting with an impact above 255), plus 4 per 65,536 documents per term in larger segments.</summary>
     public long InMemoryBytes { get; }
 
     /// <summary>The largest <see cref="InMemoryBytes"/> of one segment (what <see cref="SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment"/> caps).</summary>

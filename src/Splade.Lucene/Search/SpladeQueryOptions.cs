@@ -54,7 +54,7 @@ public sealed class SpladeQueryOptions
 
     /// <summary>
     /// Lets <see cref="SpladeSearcher.Search"/> copy the postings of the query terms into memory, per segment, on a
-    /// term's first use (about 3 bytes per posting, 4 for a term with an impact above 255: a 16-bit document offset and
+    /// term's first use (3 bytes per posting whose impact fits a byte, 4 for the others: a 16-bit document offset and
     /// the impact; cached with the segment and shared by every query), and evaluate a segment term at a time from those
     /// arrays when at least half of the query's postings there are in memory, offering to the top k only the
     /// documents that reach its current k-th best score. Measured several times faster per posting than reading
@@ -69,7 +69,7 @@ public sealed class SpladeQueryOptions
 
     /// <summary>
     /// Caps the memory that the in-memory postings (<see cref="InMemoryPostings"/>) of one segment may hold, in bytes;
-    /// default <see cref="DefaultMaxInMemoryPostingsBytesPerSegment"/> (256 MiB, about 85 million postings), null for
+    /// default <see cref="DefaultMaxInMemoryPostingsBytesPerSegment"/> (256 MiB, 67-89 million postings), null for
     /// no cap. An index of n segments holds at most n times this value. A term whose postings would take its segment
     /// above the cap is not copied, and stays uncopied while the segment is open (it is read from the index; a segment
     /// with less than half of a query's postings in memory is evaluated as without in-memory postings). Results are
