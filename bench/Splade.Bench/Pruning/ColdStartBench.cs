@@ -13,7 +13,7 @@ namespace Splade.Bench.Pruning;
 
 /// <summary>
 /// <c>Splade.Bench coldstart --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q]
-/// [--query-vectors FILE] [--persisted] [--index PATH] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES] [--warm-up] [--export DIR]</c>: what a
+/// [--query-vectors FILE] [--persisted] [--index PATH] [--evaluation auto|maxscore|exhaustive] [--min-docs-per-k N] [--tier-cap BYTES] [--memory-cap BYTES|none] [--no-in-memory] [--warm-up] [--export DIR]</c>: what a
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
 /// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--tier-cap</c> the pruned queries'
 /// <see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/> (the tier memory held at the end is printed), <c>--warm-up</c> runs
@@ -37,6 +37,8 @@ internal static class ColdStartBench
         bool warmUp = false;
         var evaluation = SpladeEvaluation.Auto;
         long? tierCap = null;
+        long? memoryCap = SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment;
+        bool inMemory = true;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -55,6 +57,8 @@ internal static class ColdStartBench
                 case "--warm-up": warmUp = true; break;
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
                 case "--tier-cap": tierCap = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--memory-cap": memoryCap = Next() is "none" ? null : long.Parse(args[i], CultureInfo.InvariantCulture); break;
+                case "--no-in-memory": inMemory = false; break;
                 case "--min-docs-per-k": SpladeEvaluationChooser.MinDocsPerK = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -93,7 +97,9 @@ internal static class ColdStartBench
             warmMs = Stopwatch.GetElapsedTime(tw).TotalMilliseconds;
         }
         var jitOpen = JitSnapshot.Now();
-        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, MaxTierBytesPerSegment = tierCap })).ToArray();
+        var pruned = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, MaxTierBytesPerSegment = tierCap, InMemoryPostings = inMemory, MaxInMemoryPostingsBytesPerSegment = memoryCap })).ToArray();
+        // The pruned search without in-memory postings (windowed MaxScore or term at a time from the index, as before them).
+        var fromIndex = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, MaxTierBytesPerSegment = tierCap, InMemoryPostings = false })).ToArray();
         var exhaustive = queries.Select(q => new SpladeQuery("splade", q, corpus.Vocabulary, new SpladeQueryOptions { Exhaustive = true })).ToArray();
 
         // The batch as the CLI runs it: fresh process, each query once, pruned.
@@ -115,41 +121,39 @@ internal static class ColdStartBench
         {
             SpladeSearcher.Search(searcher, q, k);
         }
-        var warm = new[] { new double[queries.Length], new double[queries.Length] };
+        foreach (var q in fromIndex)
+        {
+            SpladeSearcher.Search(searcher, q, k);
+        }
+        var warm = new[] { new double[queries.Length], new double[queries.Length], new double[queries.Length] };
         int same = 0;
         var stats = new SpladeSearchStats();
         string load = PruningBench.LoadAverage();
         for (int i = 0; i < queries.Length; i++)
         {
-            TopDocs? a = null, b = null;
-            for (int r = 0; r < 2; r++)
+            var hits = new TopDocs[3];
+            for (int r = 0; r < 3; r++)
             {
-                int v = (i + r) % 2;
+                int v = (i + r) % 3;
                 long t = Stopwatch.GetTimestamp();
-                var hits = SpladeSearcher.Search(searcher, v == 0 ? pruned[i] : exhaustive[i], k, v == 0 ? stats : null);
+                hits[v] = SpladeSearcher.Search(searcher, v switch { 0 => pruned[i], 1 => exhaustive[i], _ => fromIndex[i] }, k, v == 0 ? stats : null);
                 warm[v][i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-                if (v == 0)
-                {
-                    a = hits;
-                }
-                else
-                {
-                    b = hits;
-                }
             }
-            same += a!.ScoreDocs.Select(h => (h.Doc, h.Score)).SequenceEqual(b!.ScoreDocs.Select(h => (h.Doc, h.Score))) ? 1 : 0;
+            var expected = hits[1].ScoreDocs.Select(h => (h.Doc, h.Score)).ToList();
+            same += hits[0].ScoreDocs.Select(h => (h.Doc, h.Score)).SequenceEqual(expected) && hits[2].ScoreDocs.Select(h => (h.Doc, h.Score)).SequenceEqual(expected) ? 1 : 0;
         }
         double warmPruned = PruningBench.Median(warm[0]);
         double warmExhaustive = PruningBench.Median(warm[1]);
+        double warmFromIndex = PruningBench.Median(warm[2]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"coldstart docs={docs} k={k} evaluation={evaluation} (min docs per k {SpladeEvaluationChooser.MinDocsPerK}) {(persisted ? "persisted" : "on-first-use")} set={set} ({queries.Length} q, median {medianTerms} terms) load {load}: open {openMs:F0} ms; warm-up {(warmUp ? warmMs.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "off")}; " +
             $"first query {cold[0]:F1} ms; first-batch mean {cold.Average():F2} ms; first 10 mean {cold.Take(10).Average():F1} ms; " +
-            $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x); " +
-            $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
+             $"warm median pruned {warmPruned:F2} ms exhaustive {warmExhaustive:F2} ms (exhaustive/pruned {warmExhaustive / warmPruned:F2}x) pruned without in-memory postings {warmFromIndex:F2} ms; " +
+            $"warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2} without in-memory {warm[2].Average():F2}; first query / warm median {cold[0] / warmPruned:F1}x; identical {same}/{queries.Length}; warm pruned pass: {stats}"));
         Console.WriteLine($"jit: open {jitOpened - jit0}; warm-up {jitOpen - jitOpened}; first query {jitFirst - jitOpen}; rest of first batch {jitBatch - jitFirst}; warm passes {JitSnapshot.Now() - jitBatch}");
         long sib = new DirectoryInfo(path).EnumerateFiles("*.sib").Sum(f => f.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"memory: tier cap {(tierCap is { } cap ? cap.ToString("N0", CultureInfo.InvariantCulture) + " bytes per segment" : "none")}; {SpladeCacheMemory.Measure(reader)}; .sib files {sib:N0} bytes; managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MiB"));
+            $"memory: in-memory postings {(inMemory ? "on" : "off")}, cap {(memoryCap is { } mc ? mc.ToString("N0", CultureInfo.InvariantCulture) : "none")}; tier cap {(tierCap is { } cap ? cap.ToString("N0", CultureInfo.InvariantCulture) + " bytes per segment" : "none")}; {SpladeCacheMemory.Measure(reader)}; .sib files {sib:N0} bytes; managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F0} MiB"));
         return same == queries.Length ? 0 : 1;
     }
 

@@ -51,6 +51,16 @@ internal sealed class IndexStatistics
     /// <summary>(segment, term) pairs that can get a tier.</summary>
     public long TierTermsAtMost { get; init; }
 
+    /// <summary>Postings of the SPLADE field in all segments (deleted documents included).</summary>
+    public long SpladePostings { get; init; }
+
+    /// <summary>
+    /// Upper bound of the memory of the in-memory postings (<c>SpladeQueryOptions.InMemoryPostings</c>) once every term
+    /// has been queried: 4 bytes per posting (3 for postings whose impact fits a byte) plus 4 per 65,536 documents per
+    /// term, each segment capped at <c>SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment</c>.
+    /// </summary>
+    public long InMemoryBytesAtMost { get; init; }
+
     /// <summary>Reads the statistics of the index in <paramref name="indexDirectory"/>.</summary>
     /// <exception cref="SearchSetupException">The folder is missing or holds no index.</exception>
     public static IndexStatistics Read(string indexDirectory)
@@ -73,6 +83,7 @@ internal sealed class IndexStatistics
         var splade = SpladeIndexSettings.Read(reader, PubMedSchema.Splade);
         var (persistedSegments, persistedBytes) = PersistedBounds(reader, directory);
         var (tierTerms, tierBytes) = TierUpperBound(reader, PubMedSchema.Splade);
+        var (postings, inMemoryBytes) = InMemoryUpperBound(reader, PubMedSchema.Splade);
         return new IndexStatistics
         {
             Path = full,
@@ -91,6 +102,8 @@ internal sealed class IndexStatistics
             PersistedBoundsBytes = persistedBytes,
             TierTermsAtMost = tierTerms,
             TierBytesAtMost = tierBytes,
+            SpladePostings = postings,
+            InMemoryBytesAtMost = inMemoryBytes,
         };
     }
 
@@ -159,6 +172,33 @@ internal sealed class IndexStatistics
         return (terms, bytes);
     }
 
+    private const long InMemoryCapMiB = global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment / 1048576;
+
+    // Mirrors InMemoryTermPostings: at most 4 bytes per posting plus a start index per 65,536 documents per term in
+    // larger segments, under the default per-segment cap.
+    private static (long Postings, long Bytes) InMemoryUpperBound(IndexReader reader, string field)
+    {
+        long postings = 0, bytes = 0;
+        foreach (var leaf in reader.Leaves)
+        {
+            var fieldTerms = leaf.AtomicReader.GetTerms(field);
+            if (fieldTerms is null)
+            {
+                continue;
+            }
+            long blocks = (leaf.AtomicReader.MaxDoc + 65535L) / 65536;
+            long segment = 0;
+            var e = fieldTerms.GetEnumerator();
+            while (e.MoveNext())
+            {
+                postings += e.DocFreq;
+                segment += (4L * e.DocFreq) + (blocks > 1 ? 4 * (blocks + 1) : 0);
+            }
+            bytes += Math.Min(segment, global::Splade.Lucene.Search.SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
+        }
+        return (postings, bytes);
+    }
+
     /// <summary>Statistics of <paramref name="field"/>, or null when no document has it.</summary>
     public static FieldStatistics? Statistics(IndexReader reader, string field)
     {
@@ -214,6 +254,7 @@ internal sealed class IndexStatistics
         {
             sb.AppendLine(c, $"impact bounds      persisted in {SegmentsWithPersistedBounds:N0} of {Segments:N0} segments, {PersistedBoundsBytes:N0} bytes ({PersistedBoundsBytes / 1048576.0:F1} MiB){(SegmentsWithPersistedBounds < Segments ? "; other segments compute them on first use (reindex to persist)" : "")}");
             sb.AppendLine(c, $"tier memory        at most {TierBytesAtMost:N0} bytes ({TierBytesAtMost / 1048576.0:F1} MiB) once all {TierTermsAtMost:N0} common (segment, term) pairs are queried; SpladeQueryOptions.MaxTierBytesPerSegment caps it");
+            sb.AppendLine(c, $"in-memory postings at most {InMemoryBytesAtMost:N0} bytes ({InMemoryBytesAtMost / 1048576.0:F1} MiB) for {SpladePostings:N0} postings once every term is queried (3-4 bytes each); SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment caps it per segment (default {InMemoryCapMiB} MiB)");
         }
         foreach (var f in Bm25Fields)
         {

@@ -17,6 +17,7 @@ public sealed class SpladeSearchStats
     private long _windowsSkipped;
     private long _segmentsPruned;
     private long _segmentsExhaustive;
+    private long _segmentsInMemory;
 
     /// <summary>Calls of <see cref="SpladeSearcher.Search"/>.</summary>
     public long Searches => Interlocked.Read(ref _searches);
@@ -51,6 +52,12 @@ public sealed class SpladeSearchStats
     /// </summary>
     public long SegmentsExhaustive => Interlocked.Read(ref _segmentsExhaustive);
 
+    /// <summary>
+    /// Segments that <see cref="SpladeSearcher.Search"/> evaluated term at a time from postings held in memory
+    /// (<see cref="SpladeQueryOptions.InMemoryPostings"/>), offering only the documents that reach the current top k.
+    /// </summary>
+    public long SegmentsInMemory => Interlocked.Read(ref _segmentsInMemory);
+
     /// <summary>Sets every counter to 0.</summary>
     public void Reset()
     {
@@ -61,12 +68,13 @@ public sealed class SpladeSearchStats
         Interlocked.Exchange(ref _windowsSkipped, 0);
         Interlocked.Exchange(ref _segmentsPruned, 0);
         Interlocked.Exchange(ref _segmentsExhaustive, 0);
+        Interlocked.Exchange(ref _segmentsInMemory, 0);
     }
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"searches {Searches}, documents scored {DocumentsScored}, postings read {PostingsRead}, windows scored {WindowsScored}, skipped {WindowsSkipped}, segments pruned {SegmentsPruned}, exhaustive {SegmentsExhaustive}");
+        $"searches {Searches}, documents scored {DocumentsScored}, postings read {PostingsRead}, windows scored {WindowsScored}, skipped {WindowsSkipped}, segments pruned {SegmentsPruned}, exhaustive {SegmentsExhaustive}, in memory {SegmentsInMemory}");
 
     /// <summary>Adds the counters of <paramref name="other"/> to this instance.</summary>
     public void Add(SpladeSearchStats other)
@@ -76,9 +84,12 @@ public sealed class SpladeSearchStats
         Add(other.DocumentsScored, other.PostingsRead, other.WindowsScored, other.WindowsSkipped);
         Interlocked.Add(ref _segmentsPruned, other.SegmentsPruned);
         Interlocked.Add(ref _segmentsExhaustive, other.SegmentsExhaustive);
+        Interlocked.Add(ref _segmentsInMemory, other.SegmentsInMemory);
     }
 
     internal void AddSegment(bool pruned) => Interlocked.Increment(ref pruned ? ref _segmentsPruned : ref _segmentsExhaustive);
+
+    internal void AddInMemorySegment() => Interlocked.Increment(ref _segmentsInMemory);
 
     internal void AddSearch() => Interlocked.Increment(ref _searches);
 

@@ -24,6 +24,14 @@ public static class SpladeSearcher
     /// (upper bounds need positive weights). When pruned, <see cref="TopDocs.TotalHits"/> counts only the
     /// documents that were competitive when scored (a lower bound of the matching documents), and
     /// <see cref="TopDocs.MaxScore"/> is the best score, as usual.
+    /// <para>
+    /// What each segment reads: by default (<see cref="SpladeQueryOptions.InMemoryPostings"/>) the query terms'
+    /// postings copied into memory on their first use, term at a time, offering to the top k only the documents that
+    /// reach its k-th best score; a segment with less than half of the query's postings in memory (the memory cap
+    /// reached) reads Lucene's postings, with windowed MaxScore when the segment has at least 1,000 documents per k,
+    /// term at a time otherwise. <see cref="SpladeQueryOptions.Exhaustive"/> reads Lucene's postings term at a time
+    /// and collects every match.
+    /// </para>
     /// </summary>
     /// <param name="searcher">The searcher; its similarity does not matter (see <see cref="SpladeQuery"/>).</param>
     /// <param name="query">The query (a text query is encoded first).</param>
@@ -64,15 +72,16 @@ public static class SpladeSearcher
     /// <c>SearcherFactory</c> / <c>IndexReaderWarmer</c> warm a searcher before it serves queries: so that the
     /// first query after opening an index runs about as fast as the following ones. It opens each segment's term
     /// dictionary for the field (and the impact bounds persisted with it, <see cref="Codecs.SpladeCodec"/>) and
-    /// runs <see cref="Search"/> twice on a query of the field's most frequent terms (the <see cref="WarmTerms"/> with
-    /// most postings among the first <see cref="WarmScanTerms"/> of each segment, weight 1): once with the pruning
-    /// scorer, once term at a time, the two ways a search evaluates a segment. That compiles (JIT) the code of the
+    /// runs <see cref="Search"/> three times on a query of the field's most frequent terms (the <see cref="WarmTerms"/>
+    /// with most postings among the first <see cref="WarmScanTerms"/> of each segment, weight 1): from in-memory postings
+    /// (which copies those terms' postings into memory), with the pruning scorer, and term at a time, the ways a search
+    /// evaluates a segment. That compiles (JIT) the code of the
     /// search path, which is most of a fresh process's first-query cost (docs/PERFORMANCE.md, "No cold start").
     /// <para>
     /// The results are discarded: searches return exactly the same results with or without it. The bounds of the
     /// few warm-up terms stay cached with their segments, as after any query that used them. Idempotent (a second
     /// call repeats the same searches) and thread-safe (read-only, like <see cref="Search"/>). Its cost is reported
-    /// by whoever calls it (the CLI prints it as part of opening the index); it is that of two small queries plus,
+    /// by whoever calls it (the CLI prints it as part of opening the index); it is that of three small queries plus,
     /// in a fresh process, the compilation that the first query would otherwise pay.
     /// </para>
     /// </summary>
@@ -110,7 +119,7 @@ public static class SpladeSearcher
         }
         var weights = frequent.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(WarmTerms)
             .Select(p => new KeyValuePair<string, float>(p.Key, 1f)).ToArray();
-        foreach (var evaluation in new[] { SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
+        foreach (var evaluation in new[] { SpladeEvaluation.Auto, SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
         {
             var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
             warmOptions.Exhaustive = false;

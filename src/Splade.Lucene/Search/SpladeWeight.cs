@@ -55,8 +55,13 @@ internal sealed class SpladeWeight : Weight
     public override BulkScorer? GetBulkScorer(AtomicReaderContext context, bool scoreDocsInOrder, IBits? acceptDocs)
     {
         // Upper bounds need positive contributions: with a zero or negative weight or boost, stay exhaustive.
-        bool prune = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f)
-            && SpladeEvaluationChooser.Prune(_query.Options.Evaluation, _pruning!.K, context.AtomicReader.MaxDoc);
+        bool positive = _top is not null && _boost > 0f && Array.TrueForAll(_weights, w => w > 0f);
+        if (positive && _query.Options.InMemoryPostings && _query.Options.Evaluation == SpladeEvaluation.Auto
+            && TryInMemory(context, acceptDocs, out var inMemory))
+        {
+            return inMemory;
+        }
+        bool prune = positive && SpladeEvaluationChooser.Prune(_query.Options.Evaluation, _pruning!.K, context.AtomicReader.MaxDoc);
         var blockMax = prune ? new List<TermImpactBounds>(_terms.Length) : null;
         var postings = OpenPostings(context, acceptDocs, blockMax);
         if (postings is null)
@@ -106,6 +111,75 @@ internal sealed class SpladeWeight : Weight
         product.AddDetail(total);
         product.AddDetail(new Explanation(_boost, "boost"));
         return product;
+    }
+
+    // The segment evaluated term at a time from in-memory postings (InMemoryBulkScorer), read into memory on a term's
+    // first use up to the segment's cap. False (the caller evaluates the segment from the index) when less than half
+    // of the query's postings in the segment are in memory; true with a null scorer when no query term is in it.
+    private bool TryInMemory(AtomicReaderContext context, IBits? acceptDocs, out BulkScorer? scorer)
+    {
+        scorer = null;
+        var reader = context.AtomicReader;
+        var info = reader.FieldInfos.FieldInfo(_field);
+        if (info is null || !info.IsIndexed || reader.GetTerms(_field) is not { } terms)
+        {
+            return true;
+        }
+        bool payloads = info.HasPayloads;
+        var cache = SegmentInMemoryPostings.For(reader);
+        long? cap = _query.Options.MaxInMemoryPostingsBytesPerSegment;
+        TermsEnum? termsEnum = null;
+        var memory = new InMemoryTermPostings?[_terms.Length];
+        var postings = new ImpactPostings?[_terms.Length];
+        long inMemory = 0, fromIndex = 0;
+        for (int i = 0; i < _terms.Length; i++)
+        {
+            var entry = cache.Peek(_field, _terms[i]);
+            if (entry is null)
+            {
+                termsEnum ??= terms.GetEnumerator();
+                if (!termsEnum.SeekExact(_bytes[i]))
+                {
+                    cache.SetAbsent(_field, _terms[i]);
+                    continue;
+                }
+                entry = cache.Load(_field, _terms[i], termsEnum, payloads, cap);
+            }
+            if (ReferenceEquals(entry, InMemoryTermPostings.Absent))
+            {
+                continue;
+            }
+            if (entry.Count > 0)
+            {
+                memory[i] = entry;
+                inMemory += entry.Count;
+                continue;
+            }
+            termsEnum ??= terms.GetEnumerator();
+            if (!termsEnum.SeekExact(_bytes[i]))
+            {
+                continue;
+            }
+            DocsEnum? docs = payloads
+                ? termsEnum.DocsAndPositions(acceptDocs, null, DocsAndPositionsFlags.PAYLOADS)
+                : termsEnum.Docs(acceptDocs, null, DocsFlags.FREQS);
+            if (docs is not null)
+            {
+                fromIndex += termsEnum.DocFreq;
+                postings[i] = new ImpactPostings(docs, _terms[i], _weights[i]);
+            }
+        }
+        if (fromIndex > inMemory)
+        {
+            return false;
+        }
+        if (inMemory + fromIndex == 0)
+        {
+            return true;
+        }
+        _pruning!.Stats?.AddInMemorySegment();
+        scorer = new InMemoryBulkScorer(this, memory, postings, _weights, reader.MaxDoc, context.DocBase, _boost, _top!, acceptDocs, _pruning.Stats);
+        return true;
     }
 
     internal ImpactPostings[]? OpenPostings(AtomicReaderContext context, IBits? acceptDocs, List<TermImpactBounds>? blockMax = null)

@@ -330,5 +330,6 @@ public sealed class SearchCommandTests : IDisposable
         var segments = System.Text.RegularExpressions.Regex.Match(output, @"segments +(\d+)").Groups[1].Value;
         Assert.Matches($@"impact bounds +persisted in {segments} of {segments} segments, [\d,]+ bytes", output);
         Assert.Matches(@"tier memory +at most [\d,]+ bytes", output);
+        Assert.Matches(@"in-memory postings at most [1-9][\d,]* bytes \([\d.]+ MiB\) for [1-9][\d,]* postings", output);
     }
 }

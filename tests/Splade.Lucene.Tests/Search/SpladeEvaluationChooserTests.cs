@@ -55,7 +55,7 @@ public sealed class SpladeEvaluationChooserTests
             var expected = corpus.BruteForce(vector);
             foreach (var evaluation in evaluations)
             {
-                var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation });
+                var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, new SpladeQueryOptions { Evaluation = evaluation, InMemoryPostings = false });
                 foreach (int k in Ks)
                 {
                     var want = expected.Take(k).ToList();

@@ -39,6 +39,7 @@ public sealed class TieBreakByIdTests
         var searchers = new[] { new IndexSearcher(ra), new IndexSearcher(ra, TaskScheduler.Default), new IndexSearcher(rb) };
         int tiesAtCut = 0;
         var mixed = new SpladeSearchStats();
+        var fromMemory = new SpladeSearchStats();
         for (int q = 0; q < 8; q++)
         {
             var vector = corpus.Query(random, q);
@@ -49,13 +50,14 @@ public sealed class TieBreakByIdTests
             {
                 var want = expected.Take(k).ToList();
                 tiesAtCut += want.Count == k && expected.Count > k && expected[k].Score == want[^1].Score ? 1 : 0;
-                foreach (var (exhaustive, evaluation) in new[] { (false, SpladeEvaluation.MaxScore), (true, SpladeEvaluation.MaxScore), (false, SpladeEvaluation.Auto) })
+                // Auto without in-memory postings: the chooser's mix; with them (the default): term at a time from memory.
+                foreach (var (exhaustive, evaluation, inMemory) in new[] { (false, SpladeEvaluation.MaxScore, true), (true, SpladeEvaluation.MaxScore, true), (false, SpladeEvaluation.Auto, false), (false, SpladeEvaluation.Auto, true) })
                 {
-                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive, Evaluation = evaluation };
+                    var options = new SpladeQueryOptions { TieBreakField = "id", Exhaustive = exhaustive, Evaluation = evaluation, InMemoryPostings = inMemory };
                     var query = new SpladeQuery(RandomSpladeCorpus.FieldName, vector, corpus.Vocabulary, options);
                     for (int s = 0; s < searchers.Length; s++)
                     {
-                        var top = SpladeSearcher.Search(searchers[s], query, k, evaluation == SpladeEvaluation.Auto && k == 2 && s == 0 ? mixed : null);
+                        var top = SpladeSearcher.Search(searchers[s], query, k, evaluation == SpladeEvaluation.Auto && k == 2 && s == 0 ? (inMemory ? fromMemory : mixed) : null);
                         var reader = searchers[s].IndexReader;
                         var got = top.ScoreDocs.Select(h => (reader.Document(h.Doc).Get("id"), h.Score)).ToList();
                         Assert.True(want.SequenceEqual(got), $"query {q} k={k} exhaustive={exhaustive} {evaluation} searcher {s}: first difference at {FirstDifference(want, got)}");
@@ -65,7 +67,8 @@ public sealed class TieBreakByIdTests
             }
         }
         Assert.True(tiesAtCut >= 8, $"only {tiesAtCut} cuts fell inside a tie");
-        Assert.True(mixed.SegmentsPruned > 0 && mixed.SegmentsExhaustive > 0, $"the chooser did not mix: {mixed}");
+        Assert.True(mixed.SegmentsPruned > 0 && mixed.SegmentsExhaustive > 0 && mixed.SegmentsInMemory == 0, $"the chooser did not mix: {mixed}");
+        Assert.True(fromMemory.SegmentsInMemory > 0 && fromMemory.SegmentsPruned + fromMemory.SegmentsExhaustive == 0, $"not from memory: {fromMemory}");
     }
 
     [Fact]
