@@ -1,5 +1,6 @@
 using Lucene.Net.Index;
 using Lucene.Net.Search;
+using Lucene.Net.Util;
 
 namespace Splade.Lucene.Search;
 
@@ -71,7 +72,11 @@ public static class SpladeSearcher
     /// Prepares <paramref name="searcher"/> for SPLADE queries on <paramref name="field"/>, as Lucene's
     /// <c>SearcherFactory</c> / <c>IndexReaderWarmer</c> warm a searcher before it serves queries: so that the
     /// first query after opening an index runs about as fast as the following ones. It opens each segment's term
-    /// dictionary for the field (and the impact bounds persisted with it, <see cref="Codecs.SpladeCodec"/>) and
+    /// dictionary for the field (and the impact bounds persisted with it, <see cref="Codecs.SpladeCodec"/>); unless
+    /// <paramref name="options"/> turn <see cref="SpladeQueryOptions.InMemoryPostings"/> off, copies the postings of
+    /// every term of the field into memory, terms with most postings first, up to
+    /// <see cref="SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment"/> per segment (about 3 bytes per posting: the
+    /// bulk of its time and memory, about one pass over the field's postings); and
     /// runs <see cref="Search"/> three times on a query of the field's most frequent terms (the <see cref="WarmTerms"/>
     /// with most postings among the first <see cref="WarmScanTerms"/> of each segment, weight 1): from in-memory postings
     /// (which copies those terms' postings into memory), with the pruning scorer, and term at a time, the ways a search
@@ -119,6 +124,10 @@ public static class SpladeSearcher
         }
         var weights = frequent.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(WarmTerms)
             .Select(p => new KeyValuePair<string, float>(p.Key, 1f)).ToArray();
+        if (options?.InMemoryPostings ?? true)
+        {
+            LoadInMemoryPostings(searcher.IndexReader, field, options?.MaxInMemoryPostingsBytesPerSegment ?? SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
+        }
         foreach (var evaluation in new[] { SpladeEvaluation.Auto, SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
         {
             var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
@@ -130,6 +139,43 @@ public static class SpladeSearcher
             Search(searcher, new SpladeQuery(field, weights, warmOptions), 10);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Copies the postings of every term of <paramref name="field"/> into each segment's in-memory postings, the terms
+    /// with most postings first, until the segment's cap refuses them; terms already there are skipped. Without it a
+    /// term is copied on its first use, which makes a fresh process's first queries pay the copies (measured 14-70x the
+    /// warm median at 200,000 documents, docs/PERFORMANCE.md). Most postings first, so that a cap too small for the
+    /// whole field keeps the terms that are slowest to read from the index.
+    /// </summary>
+    private static void LoadInMemoryPostings(IndexReader reader, string field, long? cap)
+    {
+        foreach (var leaf in reader.Leaves)
+        {
+            var atomic = leaf.AtomicReader;
+            var info = atomic.FieldInfos.FieldInfo(field);
+            if (info is null || !info.IsIndexed || atomic.GetTerms(field) is not { } terms)
+            {
+                continue;
+            }
+            var all = new List<(BytesRef Term, int DocFreq)>();
+            var termsEnum = terms.GetEnumerator();
+            while (termsEnum.MoveNext())
+            {
+                all.Add((BytesRef.DeepCopyOf(termsEnum.Term), termsEnum.DocFreq));
+            }
+            all.Sort((a, b) => b.DocFreq != a.DocFreq ? b.DocFreq.CompareTo(a.DocFreq) : a.Term.CompareTo(b.Term));
+            var cache = SegmentInMemoryPostings.For(atomic);
+            var seek = terms.GetEnumerator();
+            foreach (var (term, _) in all)
+            {
+                string text = term.Utf8ToString();
+                if (cache.Peek(field, text) is null && seek.SeekExact(term))
+                {
+                    cache.Load(field, text, seek, info.HasPayloads, cap);
+                }
+            }
+        }
     }
 
     /// <summary>

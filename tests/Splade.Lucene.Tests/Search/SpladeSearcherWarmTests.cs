@@ -78,6 +78,56 @@ public sealed class SpladeSearcherWarmTests
         await Task.WhenAll(tasks);
     }
 
+    [Theory]
+    [InlineData(SpladeStorageMode.TermFrequency)]
+    [InlineData(SpladeStorageMode.Payload)]
+    public void WarmCopiesEveryTermsPostings_MostFrequentFirstUnderACap(SpladeStorageMode mode)
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 4000, deleteFraction: 0.05);
+        using var dir = corpus.BuildIndex(mode, maxBufferedDocs: 1500, codec: new SpladeCodec(RandomSpladeCorpus.FieldName));
+        var queries = Enumerable.Range(0, 6).Select(_ => corpus.RandomQuery(random, 5, 50)).ToArray();
+        long fieldPostings;
+        using (var reader = DirectoryReader.Open(dir))
+        {
+            fieldPostings = reader.Leaves.Sum(l => l.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName)!.SumDocFreq);
+            Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName));
+            var memory = SpladeCacheMemory.Measure(reader);
+            Assert.Equal(fieldPostings, memory.InMemoryPostings);
+            Assert.Equal(0, memory.InMemoryRefused);
+            Check(corpus, new IndexSearcher(reader), queries, "everything in memory");
+        }
+        // A new reader (new segment cores: nothing cached) with a cap of a third of the field: the terms kept are the
+        // most frequent ones of each segment.
+        using (var reader = DirectoryReader.Open(dir))
+        {
+            long cap = fieldPostings / reader.Leaves.Count;
+            var options = new SpladeQueryOptions { MaxInMemoryPostingsBytesPerSegment = cap };
+            Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName, options));
+            Assert.InRange(SpladeCacheMemory.Measure(reader).InMemoryPostings, 1, fieldPostings - 1);
+            foreach (var leaf in reader.Leaves)
+            {
+                var cache = SegmentInMemoryPostings.Find(leaf.AtomicReader)!;
+                Assert.True(cache.Bytes <= cap, $"segment holds {cache.Bytes} bytes over the cap {cap}");
+                var byFrequency = new List<(int DocFreq, bool Kept)>();
+                var termsEnum = leaf.AtomicReader.GetTerms(RandomSpladeCorpus.FieldName)!.GetEnumerator();
+                while (termsEnum.MoveNext())
+                {
+                    byFrequency.Add((termsEnum.DocFreq, cache.Peek(RandomSpladeCorpus.FieldName, termsEnum.Term.Utf8ToString()) is { Count: > 0 }));
+                }
+                byFrequency.Sort((a, b) => b.DocFreq.CompareTo(a.DocFreq));
+                // Loaded by decreasing document frequency: the heaviest terms are in memory, some term was refused, and
+                // the cap was nearly filled when the first (largest) refused term came (it did not fit what was left).
+                Assert.All(byFrequency.Take(3), t => Assert.True(t.Kept, $"a term of {t.DocFreq} postings, among the three most frequent, was not kept"));
+                int firstRefused = byFrequency.FindIndex(t => !t.Kept);
+                Assert.True(firstRefused > 0, "a third of the field cannot hold every term");
+                Assert.True(cache.Bytes > cap - (4L * byFrequency[firstRefused].DocFreq), $"{cache.Bytes} bytes held: the cap {cap} was not filled by the most frequent terms");
+            }
+            Check(corpus, new IndexSearcher(reader), queries, "capped");
+            Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName, new SpladeQueryOptions { InMemoryPostings = false }));
+        }
+    }
+
     [Fact]
     public void AFieldWithoutTermsHasNothingToWarm()
     {
