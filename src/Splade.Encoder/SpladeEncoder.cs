@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
@@ -116,56 +117,30 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
             MaskToken = model.MaskToken,
         });
 
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(model.OnnxPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpladeModelException($"Cannot read the ONNX model: {e.Message}", model.OnnxPath, e);
-        }
-        string modelId = ComputeModelId(bytes, vocabulary, model, options);
-
-        var graph = OnnxGraphInfo.Read(bytes, model.OnnxPath);
-        string? modelOutput = graph.PooledOutput ?? graph.LogitsOutput ?? throw new SpladeModelException(
-            $"The model has no usable output: expected 'logits' [batch, sequence, vocab] or a pooled [batch, vocab] output, found {string.Join(", ", graph.Outputs.Select(o => $"'{o.Name}' (rank {o.Rank})"))}.",
-            model.OnnxPath);
-        if (graph.VocabularySize(modelOutput) is long v && v != vocabulary.Count)
-        {
-            throw new SpladeModelException(
-                $"The vocabulary has {vocabulary.Count} entries ({vocabulary.Source}) but the model's output '{modelOutput}' has {v}: the tokenizer files do not belong to this model.",
-                model.OnnxPath);
-        }
-        bool pooled = graph.PooledOutput is not null;
-        string outputName = modelOutput;
-        int slices = 0;
-        long size = bytes.LongLength;
-        string? rewrittenFile = null;
-        if (!pooled && PoolingPlan.PoolInGraph(options.Pooling, graph.Proto, modelOutput))
-        {
-            PoolingGraph.AppendPoolingInPlace(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
-                out slices, PooledOutputName, options.VocabularySliceColumns);
-            (outputName, pooled) = (PooledOutputName, true);
-            // A large rewritten model goes to ONNX Runtime through a temporary file rather than a second managed copy.
-            rewrittenFile = LoadMemory.TryWriteTemporary(graph.Proto, size);
-            bytes = rewrittenFile is null ? Google.Protobuf.MessageExtensions.ToByteArray(graph.Proto) : [];
-        }
-
-        // The file bytes and the parsed graph are garbage now: free them before ONNX Runtime makes its copy.
-        graph = null!;
-        LoadMemory.Release(size);
+        // Read, parse and rewrite in a method of their own: the file bytes and the parsed graph (about 1 GB for
+        // BERT-base) must be unreachable before ONNX Runtime loads the model, and in unoptimised (tier-0) code a
+        // caller's locals and temporaries stay reachable until the method returns.
+        var prepared = PrepareModel(model, vocabulary, options);
+        LoadMemory.Release(prepared.Size);
         InferenceSession session;
         try
         {
-            session = rewrittenFile is null ? CreateSession(bytes, model.OnnxPath, options) : CreateSession(rewrittenFile, model.OnnxPath, options);
+            session = prepared.Bytes is { } bytes ? CreateSession(bytes, model.OnnxPath, options) : CreateSession(prepared.File!, model.OnnxPath, options);
         }
         finally
         {
-            LoadMemory.DeleteTemporary(rewrittenFile);
+            if (prepared.FileIsTemporary)
+            {
+                LoadMemory.DeleteTemporary(prepared.File);
+            }
         }
-        bytes = null!;
+        string modelId = prepared.ModelId, outputName = prepared.OutputName;
+        bool pooled = prepared.Pooled;
+        int slices = prepared.Slices;
+        long size = prepared.Size;
+        prepared = null!;
         LoadMemory.Release(size);
+        LoadMemory.TrimNativeHeap(size);
         try
         {
             var inputs = session.InputMetadata;
@@ -378,6 +353,57 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
         }
         return Model.SimilarityFunction == SimilarityFunction.Cosine ? vector.Normalize() : vector;
     }
+
+    /// <summary>
+    /// Reads the model file, computes the model id, checks the outputs against the vocabulary and appends pooling
+    /// when asked. A large model reaches ONNX Runtime as a file (the original, or the rewritten one in a temporary
+    /// file) so that no managed copy of it outlives this method.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PreparedModel PrepareModel(SpladeModelConfiguration model, Vocabulary vocabulary, SpladeEncoderOptions options)
+    {
+        byte[]? bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(model.OnnxPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpladeModelException($"Cannot read the ONNX model: {e.Message}", model.OnnxPath, e);
+        }
+        string modelId = ComputeModelId(bytes, vocabulary, model, options);
+        var graph = OnnxGraphInfo.Read(bytes, model.OnnxPath);
+        long size = bytes.LongLength;
+        if (size >= LoadMemory.TemporaryFileThreshold)
+        {
+            // A large model reaches ONNX Runtime as a file: its bytes are garbage once parsed, before the rewrite.
+            bytes = null;
+            LoadMemory.Release(size);
+        }
+        string? modelOutput = graph.PooledOutput ?? graph.LogitsOutput ?? throw new SpladeModelException(
+            $"The model has no usable output: expected 'logits' [batch, sequence, vocab] or a pooled [batch, vocab] output, found {string.Join(", ", graph.Outputs.Select(o => $"'{o.Name}' (rank {o.Rank})"))}.",
+            model.OnnxPath);
+        if (graph.VocabularySize(modelOutput) is long v && v != vocabulary.Count)
+        {
+            throw new SpladeModelException(
+                $"The vocabulary has {vocabulary.Count} entries ({vocabulary.Source}) but the model's output '{modelOutput}' has {v}: the tokenizer files do not belong to this model.",
+                model.OnnxPath);
+        }
+        if (graph.PooledOutput is not null || !PoolingPlan.PoolInGraph(options.Pooling, graph.Proto, modelOutput))
+        {
+            // Unchanged: a large model is loaded by ONNX Runtime from its own file.
+            return new PreparedModel(modelId, modelOutput, graph.PooledOutput is not null, 0, size, bytes, bytes is null ? model.OnnxPath : null, false);
+        }
+        PoolingGraph.AppendPoolingInPlace(graph.Proto, modelOutput, "attention_mask", model.PoolingStrategy, model.Activation, model.OnnxPath,
+            out int slices, PooledOutputName, options.VocabularySliceColumns);
+        // A large rewritten model goes to ONNX Runtime through a temporary file rather than a second managed copy.
+        string? rewrittenFile = LoadMemory.TryWriteTemporary(graph.Proto, size);
+        return new PreparedModel(modelId, PooledOutputName, true, slices, size,
+            rewrittenFile is null ? Google.Protobuf.MessageExtensions.ToByteArray(graph.Proto) : null, rewrittenFile, rewrittenFile is not null);
+    }
+
+    /// <summary>What <see cref="PrepareModel"/> found: the model as bytes (small models) or as a file for ONNX Runtime.</summary>
+    private sealed record PreparedModel(string ModelId, string OutputName, bool Pooled, int Slices, long Size, byte[]? Bytes, string? File, bool FileIsTemporary);
 
     private static InferenceSession CreateSession(byte[] bytes, string path, SpladeEncoderOptions options) =>
         CreateSession(sessionOptions => new InferenceSession(bytes, sessionOptions), path, options);

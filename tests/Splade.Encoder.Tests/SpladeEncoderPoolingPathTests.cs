@@ -108,6 +108,55 @@ public sealed class SpladeEncoderPoolingPathTests
         }
     }
 
+    [Theory]
+    [InlineData("model.onnx", PoolingLocation.Managed)]
+    [InlineData("model_pooled.onnx", PoolingLocation.Auto)]
+    public void LoadingAnUnchangedModelFromItsFile_GivesTheSameVectors(string modelFile, PoolingLocation pooling)
+    {
+        // A large model that is not rewritten (C# pooling, or pooled at export) is loaded by ONNX Runtime from its own
+        // file instead of from managed bytes; force that path on the tiny model.
+        var options = new SpladeEncoderOptions { ModelFile = modelFile, Pooling = pooling };
+        long saved = LoadMemory.TemporaryFileThreshold;
+        SpladeEncoder viaFile;
+        LoadMemory.TemporaryFileThreshold = 0;
+        try
+        {
+            viaFile = SpladeEncoder.Create(TinySplade.Directory, options);
+        }
+        finally
+        {
+            LoadMemory.TemporaryFileThreshold = saved;
+        }
+        using (viaFile)
+        {
+            using var viaBytes = SpladeEncoder.Create(TinySplade.Directory, options);
+            Assert.Equal(viaBytes.ModelId, viaFile.ModelId);
+            Assert.Equal(viaBytes.PoolingInGraph, viaFile.PoolingInGraph);
+            var texts = TinySplade.Load().Encodings.Select(e => e.Text).ToList();
+            var a = viaFile.EncodeDocuments(texts);
+            var b = viaBytes.EncodeDocuments(texts);
+            for (int i = 0; i < texts.Count; i++)
+            {
+                Assert.True(a[i] == b[i], $"text {i}: the file-loaded session gives another vector");
+            }
+        }
+    }
+
+    [Fact]
+    public void TrimmingTheNativeHeap_LeavesALoadedSessionsVectorsUnchanged()
+    {
+        // malloc_trim gives back only free pages; encoding after it must give exactly what it gave before.
+        using var encoder = SpladeEncoder.Create(TinySplade.Directory);
+        var texts = TinySplade.Load().Encodings.Where(e => e.Kind == "doc").Select(e => e.Text).ToList();
+        var before = encoder.EncodeDocuments(texts);
+        LoadMemory.TrimNativeHeap(LoadMemory.Threshold);
+        var after = encoder.EncodeDocuments(texts);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            Assert.True(before[i] == after[i], $"text {i}: the vector changed after trimming the native heap");
+        }
+    }
+
     [Fact]
     public void NegativeSliceColumns_IsRejectedByValidate()
     {
