@@ -71,7 +71,7 @@ heavy() {
     name=$1; log=$2; shift 2
     { echo "=== $name  $(date -u +%H:%M:%S)  load: $(cut -d" " -f1-3 /proc/loadavg)"; echo "\$ $*"; } >> "$log"
     /usr/bin/time -v -o /tmp/side-by-side-time.$$ "$@" >> "$log" 2>&1 || echo "exit code $?" >> "$log"
-    grep -E "Elapsed \(wall|Maximum resident" /tmp/side-by-side-time.$$ | sed "s/^\t*/    /" >> "$log"; rm -f /tmp/side-by-side-time.$$' _ "$name" "$log" "$@"
+    grep -E "Elapsed \(wall|Maximum resident|User time|System time" /tmp/side-by-side-time.$$ | sed "s/^\t*/    /" >> "$log"; rm -f /tmp/side-by-side-time.$$' _ "$name" "$log" "$@"
   tail -n +$((start + 1)) "$log" | grep -v -E '^[0-9,]+/?[0-9,]* (queries|records)' || true
 }
 qfile() {

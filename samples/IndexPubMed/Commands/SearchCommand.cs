@@ -333,6 +333,13 @@ internal static class SearchCommand
 
     private static string Indent(string text) => string.Concat(text.Split('\n').Where(l => l.Length > 0).Select(l => new string(' ', 18) + l + "\n"));
 
+    /// <summary>The k a batch searches each query with: the run's length, --top when it is below --depth.</summary>
+    private static int SearchDepth(Arguments a) => a.Top is int top ? Math.Min(top, a.Options.FusionDepth) : a.Options.FusionDepth;
+
+    // Whether the batch fuses two ranked lists (rrf, minmax), each searched --depth deep whatever k is.
+    private static bool Fuses(Arguments a, List<SearchRequest> requests) =>
+        a.Options.Fusion != FusionMethod.Linear && requests.Any(r => r.Parsed is null && r.IsHybrid);
+
     private static int SearchBatch(PubMedSearcher searcher, List<SearchRequest> requests, Arguments a, string tag, string startup, TextWriter output, TextWriter error)
     {
         var run = new TrecRun();
@@ -342,13 +349,17 @@ internal static class SearchCommand
         var clock = new Stopwatch();
         int empty = 0;
         int failed = 0;
+        // The run keeps --top hits, so only those are searched (a top-10 run used to pay for k = --depth, 1000 by
+        // default, and never got k = 10's pruning). Fused modes (rrf, minmax) still take --depth hits of each side
+        // before fusing (PubMedSearcher.Search); their top k is the first k of the fused --depth list.
+        int k = SearchDepth(a);
         foreach (var request in requests)
         {
             clock.Restart();
             IReadOnlyList<RankedHit> hits;
             try
             {
-                hits = searcher.Search(request, a.Options.FusionDepth);
+                hits = searcher.Search(request, k);
             }
             catch (Exception e) when (e is ArgumentException or BooleanQuery.TooManyClausesException)
             {
@@ -359,7 +370,7 @@ internal static class SearchCommand
             }
             clock.Stop();
             latency.Add(clock.Elapsed);
-            foreach (var hit in a.Top is int top ? hits.Take(top) : hits)
+            foreach (var hit in hits)
             {
                 run.Add(request.Id, hit.Id, hit.Score);
             }
@@ -388,7 +399,7 @@ internal static class SearchCommand
             run.Save(a.Run.FullName, tag);
             if (!a.Quiet)
             {
-                error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {a.Top ?? a.Options.FusionDepth} hits per query; {(a.AnseriniTies ? "Anserini's tie order: ties by docid ascending, scores adjusted by 1e-6" : "ranks in trec_eval order: ties by docid descending")})");
+                error.WriteLine($"run written to {a.Run.FullName} (tag {tag}, up to {k} hits per query, searched with k = {k}{(Fuses(a, requests) ? $" after fusing the top {a.Options.FusionDepth} of each side" : "")}; {(a.AnseriniTies ? "Anserini's tie order: ties by docid ascending, scores adjusted by 1e-6" : "ranks in trec_eval order: ties by docid descending")})");
             }
         }
         if (a.Qrels is not null)

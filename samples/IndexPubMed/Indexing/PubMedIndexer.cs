@@ -22,11 +22,18 @@ internal sealed class PubMedIndexer
 {
     private const int QueueCapacity = 4;
 
+    // Precomputed vectors need no model call, so they travel in larger batches than texts: fewer hand-overs
+    // between the stages (each may wake a thread) per record.
+    private const int VectorBatchSize = 512;
+
     private readonly PubMedIndexerOptions _options;
     private readonly IndexSummary _summary = new();
     private SpladeFieldSchema? _schema;
     private readonly HashSet<string> _recentlyAdded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
+    private readonly VectorOnlyDocument _vectorOnly = new();
+    private readonly Lucene.Net.Util.BytesRef _idBytes = new();
+    private IdLookup[]? _idLookups;
     private DirectoryReader? _reader;
     private long _documentsWritten;
     private long _bytesDone;
@@ -246,7 +253,7 @@ internal sealed class PubMedIndexer
                         await output.WriteAsync(new Deletion(d.Pmids.Where(_options.Shard.Contains).ToList()), cancellation);
                         break;
                 }
-                if (articles.Count + vectors.Count >= _options.BatchSize)
+                if (articles.Count >= _options.BatchSize || vectors.Count >= VectorBatchSize)
                 {
                     await FlushBatches();
                 }
@@ -331,6 +338,10 @@ internal sealed class PubMedIndexer
                 var texts = batch.Articles.Select(a => PubMedSchema.SpladeText(a.Title, a.Abstract)).ToList();
                 batch.Vectors = encoder.EncodeDocuments(texts);
             }
+            else if (work is VectorBatch vectors)
+            {
+                vectors.Prepared = Prepare(vectors.Records);
+            }
             await output.WriteAsync(work, cancellation);
         }
     }
@@ -369,22 +380,28 @@ internal sealed class PubMedIndexer
                 {
                     Refresh(writer);
                 }
-                foreach (var (record, line) in batch.Records)
+                // Fields were made by the encode stage (Prepare), off this thread.
+                var prepared = batch.Prepared ?? Prepare(batch.Records);
+                for (int i = 0; i < batch.Records.Count; i++)
                 {
-                    SpladeField field;
-                    try
+                    var (record, line) = batch.Records[i];
+                    var (field, unknownTokens, problem) = prepared[i];
+                    _summary.UnknownTokens += unknownTokens;
+                    if (field is null)
                     {
-                        field = VectorField(record);
-                    }
-                    catch (ArgumentException e)
-                    {
-                        onError(new InputError(batch.Path, line, $"vector of '{record.Id}' skipped: {e.Message}"));
+                        onError(new InputError(batch.Path, line, $"vector of '{record.Id}' skipped: {problem}"));
                         continue;
                     }
-                    var doc = LoadStored(record.Id) is { } stored ? PubMedSchema.CreateDocument(stored) : PubMedSchema.CreateDocument(StoredArticle.FromText(record.Id, "", ""));
+                    // One id lookup gives both the stored fields to keep and whether the id is new.
+                    bool deleted = _recentlyDeleted.Contains(record.Id);
+                    int found = deleted ? -1 : Find(record.Id);
+                    bool exists = !deleted && (found >= 0 || _recentlyAdded.Contains(record.Id));
+                    var doc = found >= 0
+                        ? PubMedSchema.CreateDocument(PubMedSchema.ReadStored(_reader!.Document(found)))
+                        : _vectorOnly.Document(record.Id);
                     doc.Add(field);
                     _summary.VectorsAdded++;
-                    Write(writer, record.Id, doc);
+                    Write(writer, record.Id, doc, exists);
                 }
                 break;
             case Deletion deletion:
@@ -428,10 +445,32 @@ internal sealed class PubMedIndexer
     }
 
     /// <summary>
+    /// The SPLADE fields of precomputed vectors (run by the encode stage, so that quantizing overlaps parsing and
+    /// writing): per record its field, or why it is skipped, and the tokens outside the vocabulary it counts.
+    /// </summary>
+    private PreparedVector[] Prepare(List<LinedVector> records)
+    {
+        var prepared = new PreparedVector[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            int unknown = 0;
+            try
+            {
+                prepared[i] = new PreparedVector(VectorField(records[i].Record, ref unknown), unknown, null);
+            }
+            catch (ArgumentException e)
+            {
+                prepared[i] = new PreparedVector(null, unknown, e.Message);
+            }
+        }
+        return prepared;
+    }
+
+    /// <summary>
     /// The SPLADE field of a precomputed vector: over the model's vocabulary when there is one (tokens outside
     /// it are counted and skipped, the rest of the vector kept), else with the tokens as given.
     /// </summary>
-    private SpladeField VectorField(VectorRecord record)
+    private SpladeField VectorField(VectorRecord record, ref int unknownTokens)
     {
         var schema = _schema!;
         var vocabulary = schema.Vocabulary;
@@ -445,22 +484,27 @@ internal sealed class PubMedIndexer
             // Nothing of it would be indexed: a vector of another model's tokens, most likely.
             throw new ArgumentException($"none of its {record.Weights.Count} tokens is in the model's vocabulary");
         }
-        _summary.UnknownTokens += record.Weights.Count - known.Count;
+        unknownTokens = record.Weights.Count - known.Count;
         return schema.CreateField(known);
     }
 
-    private void Write(IndexWriter writer, string pmid, Document doc)
+    private void Write(IndexWriter writer, string pmid, Document doc) => Write(writer, pmid, doc, Exists(pmid));
+
+    private void Write(IndexWriter writer, string pmid, Document doc, bool exists)
     {
         _options.BeforeWrite?.Invoke(_documentsWritten);
-        if (Exists(pmid))
+        if (exists)
         {
             _summary.Updated++;
+            writer.UpdateDocument(new Term(PubMedSchema.Id, pmid), doc);
         }
         else
         {
+            // No document has this id (Exists sees the last reader plus what was written since), so an update's
+            // delete term would match nothing: adding spares the writer buffering it and applying it at each flush.
             _summary.Added++;
+            writer.AddDocument(doc);
         }
-        writer.UpdateDocument(new Term(PubMedSchema.Id, pmid), doc);
         _recentlyAdded.Add(pmid);
         _recentlyDeleted.Remove(pmid);
         _documentsWritten++;
@@ -481,6 +525,7 @@ internal sealed class PubMedIndexer
         {
             var older = _reader!;
             _reader = newer;   // owned by the field before anything can throw
+            _idLookups = null;
             older.Dispose();
         }
         _recentlyAdded.Clear();
@@ -492,26 +537,43 @@ internal sealed class PubMedIndexer
 
     private int Find(string pmid)
     {
-        var term = new Term(PubMedSchema.Id, pmid);
-        foreach (var leaf in _reader!.Leaves)
+        // One terms enumerator (and docs enumerator) per segment of the current reader, reused from lookup to lookup:
+        // a new BlockTree enumerator per segment per record (AtomicReader.GetTermDocsEnum) allocated most of the
+        // 9.5 GB a 200,000-vector run allocated, and the number of segments grows with the index.
+        var leaves = _reader!.Leaves;
+        if (_idLookups is null)
         {
-            var docs = leaf.AtomicReader.GetTermDocsEnum(term);
-            if (docs is not null && docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+            _idLookups = new IdLookup[leaves.Count];
+            for (int i = 0; i < leaves.Count; i++)
             {
-                return leaf.DocBase + docs.DocID;
+                _idLookups[i] = new IdLookup(leaves[i].AtomicReader.GetTerms(PubMedSchema.Id)?.GetEnumerator(), leaves[i].AtomicReader.LiveDocs);
+            }
+        }
+        _idBytes.CopyChars(pmid);
+        for (int i = 0; i < leaves.Count; i++)
+        {
+            var lookup = _idLookups[i];
+            if (lookup.Terms is not null && lookup.Terms.SeekExact(_idBytes))
+            {
+                // Live documents only, as GetTermDocsEnum gives.
+                var docs = lookup.Docs = lookup.Terms.Docs(lookup.LiveDocs, lookup.Docs, DocsFlags.NONE);
+                if (docs is not null && docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    return leaves[i].DocBase + docs.DocID;
+                }
             }
         }
         return -1;
     }
 
-    private StoredArticle? LoadStored(string pmid)
+    // A segment's id terms and live documents, with the docs enumerator last used on them.
+    private sealed class IdLookup(TermsEnum? terms, Lucene.Net.Util.IBits? liveDocs)
     {
-        if (_recentlyDeleted.Contains(pmid))
-        {
-            return null;
-        }
-        int doc = Find(pmid);
-        return doc < 0 ? null : PubMedSchema.ReadStored(_reader!.Document(doc));
+        public TermsEnum? Terms { get; } = terms;
+
+        public Lucene.Net.Util.IBits? LiveDocs { get; } = liveDocs;
+
+        public DocsEnum? Docs { get; set; }
     }
 
     private abstract record Work;
@@ -522,7 +584,13 @@ internal sealed class PubMedIndexer
         public IReadOnlyList<SparseVector>? Vectors { get; set; }
     }
 
-    private sealed record VectorBatch(string Path, List<LinedVector> Records) : Work;
+    private sealed record VectorBatch(string Path, List<LinedVector> Records) : Work
+    {
+        public PreparedVector[]? Prepared { get; set; }
+    }
+
+    // Field is null when the record is skipped, Problem saying why.
+    private readonly record struct PreparedVector(SpladeField? Field, int UnknownTokens, string? Problem);
 
     private sealed record LinedArticle(StoredArticle Article, long Line);
 

@@ -24,8 +24,12 @@ public sealed class JsonVectorReader
 
     // Vocabularies are ~30k tokens: reusing token strings saves an allocation per entry.
     private const int MaxInternedTokens = 1 << 18;
-    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tokens = new(OrdinalSpanComparer.Instance);
     private readonly char[] _chars = new char[256];
+
+    // The size of the last vector read: the next one is usually about as long, so its dictionary is made that
+    // large at once instead of growing (and rehashing) five or six times on the way to ~100 entries.
+    private int _lastVectorCount;
 
     /// <summary>Reads the file at <paramref name="path"/> lazily (plain or gzip).</summary>
     /// <param name="path">The file.</param>
@@ -104,6 +108,21 @@ public sealed class JsonVectorReader
             ReadOnlyMemory<byte> json;
             long line;
             string? error;
+            VectorRecord? fast;
+            try
+            {
+                fast = TryParseLine(splitter);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                onError(new VectorFormatError(source, 0, $"read error: {e.Message} (reading stopped; earlier records were kept)"));
+                yield break;
+            }
+            if (fast is not null)
+            {
+                yield return fast;
+                continue;
+            }
             try
             {
                 more = splitter.Next(out json, out line, out error);
@@ -136,6 +155,30 @@ public sealed class JsonVectorReader
                 yield return record;
             }
         }
+    }
+
+    /// <summary>
+    /// JSON Lines' common case, one valid object alone on its line, parsed straight from the read buffer: no copy,
+    /// no second scan. Anything else (a pretty-printed or damaged object, text after it) returns null having
+    /// consumed nothing, and the splitter then reads it byte by byte, reporting exactly as it always did.
+    /// </summary>
+    private VectorRecord? TryParseLine(JsonObjectSplitter splitter)
+    {
+        if (!splitter.TryPeekLine(out var json, out long line))
+        {
+            return null;
+        }
+        VectorRecord record;
+        try
+        {
+            record = ParseObject(json, line);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+        splitter.SkipPeekedLine();
+        return record;
     }
 
     private static Stream OpenMaybeGzip(string path)
@@ -219,17 +262,22 @@ public sealed class JsonVectorReader
         {
             throw new FormatException($"\"vector\" must be an object of token: weight, not {reader.TokenType}");
         }
-        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        var weights = new Dictionary<string, float>(_lastVectorCount, StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string token = Token(ref reader);
             reader.Read();
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetSingle(out float weight) || !float.IsFinite(weight))
+            // Weights are plain decimals: parsed from the token's bytes in one division, else by the general parser.
+            float weight = 0;
+            if (reader.TokenType != JsonTokenType.Number
+                || !((!reader.HasValueSequence && DecimalFloatParser.TryParse(reader.ValueSpan, out weight)) || reader.TryGetSingle(out weight))
+                || !float.IsFinite(weight))
             {
                 throw new FormatException($"weight of token '{token}' is not a finite number ({reader.TokenType})");
             }
             weights[token] = weight;
         }
+        _lastVectorCount = weights.Count;
         return weights;
     }
 

@@ -85,6 +85,11 @@ internal static class ImpactQuantizer
     // Tokens taken as given (precomputed vectors of any model): ids are the ordinal ranks of the tokens.
     private static QuantizedTerms QuantizeTokens(IEnumerable<KeyValuePair<string, float>> termWeights, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
     {
+        if (termWeights is Dictionary<string, float> dictionary
+            && (ReferenceEquals(dictionary.Comparer, StringComparer.Ordinal) || ReferenceEquals(dictionary.Comparer, EqualityComparer<string>.Default)))
+        {
+            return QuantizeDistinctTokens(dictionary, options, normalize, stats);
+        }
         var pairs = new List<(string Token, float Weight)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (token, weight) in termWeights)
@@ -114,6 +119,40 @@ internal static class ImpactQuantizer
         return Finish(ids, pairs.ConvertAll(p => p.Weight), id => pairs[id].Token, options, normalize, stats);
     }
 
+    /// <summary>
+    /// <see cref="QuantizeTokens"/> for the vectors <see cref="Formats.JsonVectorReader"/> reads: an ordinal
+    /// dictionary's keys are distinct, so no set checks them, and tokens and weights are sorted as two arrays
+    /// (a third of the allocations; the order is the same, keys being distinct). Tested against the general path.
+    /// </summary>
+    internal static QuantizedTerms QuantizeDistinctTokens(Dictionary<string, float> termWeights, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    {
+        var tokens = new string[termWeights.Count];
+        var weights = new float[termWeights.Count];
+        int n = 0;
+        foreach (var (token, weight) in termWeights)
+        {
+            if (string.IsNullOrEmpty(token))
+            {
+                Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", nameof(termWeights));
+                continue;
+            }
+            if (!IsValidWeight(weight, options.Scale))
+            {
+                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
+                continue;
+            }
+            tokens[n] = token;
+            weights[n++] = weight;
+        }
+        Array.Sort(tokens, weights, 0, n, StringComparer.Ordinal);
+        var ids = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = i;
+        }
+        return Finish(ids, weights.AsSpan(0, n), id => tokens[id], options, normalize, stats);
+    }
+
     // round(w x scale) <= MaxImpact exactly when w x scale < MaxImpact + 0.5 (midpoints round up).
     private static bool IsValidWeight(float w, float scale) => float.IsFinite(w) && w > 0 && (double)w * scale < SpladeFieldOptions.MaxImpact + 0.5;
 
@@ -136,9 +175,12 @@ internal static class ImpactQuantizer
         }
     }
 
-    private static QuantizedTerms Finish(List<int> ids, List<float> weights, Func<int, string> tokenOf, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
+    private static QuantizedTerms Finish(List<int> ids, List<float> weights, Func<int, string> tokenOf, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats) =>
+        Finish(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights), tokenOf, options, normalize, stats);
+
+    private static QuantizedTerms Finish(ReadOnlySpan<int> ids, ReadOnlySpan<float> weights, Func<int, string> tokenOf, SpladeFieldOptions options, bool normalize, SpladeIndexingStats? stats)
     {
-        var vector = SparseVector.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights));
+        var vector = SparseVector.Create(ids, weights);
         if (normalize)
         {
             vector = vector.Normalize();

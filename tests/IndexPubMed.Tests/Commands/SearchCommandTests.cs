@@ -241,6 +241,41 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(new Dictionary<string, int> { ["q1"] = 3, ["q2"] = 3 }, perQuery);
     }
 
+    /// <summary>
+    /// A batch with --top searches k = --top (not --depth, which a top-10 run used to pay for): the run is the first
+    /// --top lines of each query of the --depth run, in every mode; fused modes still fuse --depth hits of each side.
+    /// </summary>
+    [Theory]
+    [InlineData("bm25", "linear")]
+    [InlineData("splade", "linear")]
+    [InlineData("hybrid", "linear")]
+    [InlineData("hybrid", "rrf")]
+    [InlineData("hybrid", "minmax")]
+    public void TopSearchesOnlyTopHitsAndGivesTheFirstLinesOfTheDepthRun(string mode, string fusion)
+    {
+        string queries = Path.Combine(_dir, "q.tsv");
+        File.WriteAllLines(queries, ["q1	cancer treatment", "q2	heart attack", "q3	protein expression in cells"]);
+        string full = Path.Combine(_dir, "full.trec"), top = Path.Combine(_dir, "top.trec");
+
+        var deep = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--fusion", fusion, "--queries", queries, "--depth", "50", "--run", full);
+        var shallow = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--fusion", fusion, "--queries", queries, "--depth", "50", "--top", "3", "--run", top);
+
+        Assert.True(deep.Exit == 0, deep.Error);
+        Assert.True(shallow.Exit == 0, shallow.Error);
+        Assert.Contains("searched with k = 50", deep.Error);
+        Assert.Contains("searched with k = 3", shallow.Error);
+        Assert.Equal(mode == "hybrid" && fusion != "linear", shallow.Error.Contains("after fusing the top 50 of each side", StringComparison.Ordinal));
+        // The top 3 hits of each query as searched (score descending, ties at the cut by id ascending); the run file
+        // then lists tied hits in trec_eval's order, so lines are compared without their ranks.
+        static List<string> Hits(IEnumerable<string[]> rows) => rows.Select(f => $"{f[0]} {f[2]} {f[4]}").ToList();
+        var expected = File.ReadAllLines(full).Select(l => l.Split(' ')).GroupBy(f => f[0])
+            .SelectMany(g => g.OrderByDescending(f => double.Parse(f[4], CultureInfo.InvariantCulture)).ThenBy(f => f[2], StringComparer.Ordinal).Take(3)).ToList();
+        var actual = File.ReadAllLines(top).Select(l => l.Split(' ')).ToList();
+        Assert.Equal(Hits(expected).Order(StringComparer.Ordinal), Hits(actual).Order(StringComparer.Ordinal));
+        Assert.All(actual.GroupBy(f => f[0]), g => Assert.Equal(Enumerable.Range(1, g.Count()), g.Select(f => int.Parse(f[3], CultureInfo.InvariantCulture))));
+        Assert.True(expected.Count >= 6, $"{expected.Count} lines");
+    }
+
     /// <summary>--scale sets the scale (index, reindex); search takes it from the index, so the option is not there.</summary>
     [Fact]
     public void UnknownOptions_AreRefusedWithExit2NamingTheOption()

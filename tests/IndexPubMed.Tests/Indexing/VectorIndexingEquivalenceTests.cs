@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using IndexPubMed.Indexing;
+using IndexPubMed.Tests.Commands;
+using IndexPubMed.Tests.Input;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Util;
+using Splade.Lucene.Documents;
+using Splade.Lucene.Formats;
+using Splade.Lucene.Index;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+
+namespace IndexPubMed.Tests.Indexing;
+
+/// <summary>
+/// The CLI's fast path for precomputed vectors (fields made in the encode stage, one id lookup, AddDocument for new
+/// ids, reused fields for vector-only documents, large batches) builds the index the simple path builds: per record,
+/// a fresh reader to find the id, the stored fields kept, <c>PubMedSchema.CreateDocument</c> + a new SpladeField,
+/// <c>UpdateDocument</c>. Compared: live documents by id (every stored field), every term of every field with its
+/// documents, frequencies and positions, norms, the id doc values and the field infos.
+/// </summary>
+public sealed class VectorIndexingEquivalenceTests : IDisposable
+{
+    private readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("tf", 11)]
+    [InlineData("payload", 7)]
+    [InlineData("tf", 1000)]
+    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery)
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        string documents = _temp.Write("docs.jsonl", string.Concat(Enumerable.Range(0, 30).Select(i =>
+            $"{{\"_id\": \"d{i}\", \"title\": \"title {i} of {Word(random)}\", \"text\": \"{Word(random)} {Word(random)} text {i}\"}}\n")));
+        // Ids: some with text already indexed, new ones, repeats within a file (one batch) and across files.
+        var ids = Enumerable.Range(0, 80).Select(_ => random.Next(4) == 0 ? $"d{random.Next(30)}" : $"v{random.Next(60)}").ToList();
+        string first = _temp.Write("v1.jsonl", VectorLines(ids.Take(50), random) + "not json\n"
+            + "{\n  \"id\": \"pretty\",\n  \"vector\": {\"t1\": 0.5, \"t2\": 1.25}\n}\n" + "{\"id\": \"empty\", \"vector\": {}}\n");
+        string second = _temp.Write("v2.jsonl", VectorLines(ids.Skip(50), random) + "{\"id\": \"zero\", \"vector\": {\"t3\": 0.001}}\n");
+
+        string fast = Path.Combine(_temp.Path, "fast"), simple = Path.Combine(_temp.Path, "simple");
+        foreach (string dir in new[] { fast, simple })
+        {
+            var built = Cli.Run("index", "--index", dir, "--no-splade", "--quiet", documents);
+            Assert.True(built.Exit == 0, built.Error);
+        }
+        var cli = Cli.Run("index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture), "--vectors", first, second);
+        Assert.True(cli.Exit == 1, cli.Error);   // the line that is not JSON is reported
+        IndexSimply(simple, storage, [first, second]);
+
+        Assert.Equal(Dump(simple), Dump(fast));
+        Assert.True(random.Next() >= 0, $"seed {seed}");
+    }
+
+    [Fact]
+    public void TheReusedVectorOnlyDocumentHasTheFieldsOfCreateDocument()
+    {
+        var reused = new VectorOnlyDocument();
+        foreach (string id in new[] { "a", "PMID123", "", "ü-ß" })
+        {
+            var expected = PubMedSchema.CreateDocument(StoredArticle.FromText(id, "", ""));
+            var actual = reused.Document(id);
+            Assert.Equal(expected.Fields.Count, actual.Fields.Count);
+            for (int i = 0; i < expected.Fields.Count; i++)
+            {
+                IIndexableField e = expected.Fields[i], a = actual.Fields[i];
+                Assert.Equal(e.GetType(), a.GetType());
+                Assert.Equal(e.Name, a.Name);
+                Assert.Equal(e.GetStringValue(), a.GetStringValue());
+                Assert.Equal(e.GetBinaryValue(), a.GetBinaryValue());
+                Assert.Equal(e.IndexableFieldType.IsIndexed, a.IndexableFieldType.IsIndexed);
+                Assert.Equal(e.IndexableFieldType.IsStored, a.IndexableFieldType.IsStored);
+                Assert.Equal(e.IndexableFieldType.IsTokenized, a.IndexableFieldType.IsTokenized);
+                Assert.Equal(e.IndexableFieldType.OmitNorms, a.IndexableFieldType.OmitNorms);
+                Assert.Equal(e.IndexableFieldType.IndexOptions, a.IndexableFieldType.IndexOptions);
+                Assert.Equal(e.IndexableFieldType.DocValueType, a.IndexableFieldType.DocValueType);
+            }
+        }
+    }
+
+    private static string Word(Random random) => new(Enumerable.Range(0, random.Next(2, 7)).Select(_ => (char)('a' + random.Next(6))).ToArray());
+
+    private static string VectorLines(IEnumerable<string> ids, Random random) => string.Concat(ids.Select(id =>
+        $"{{\"id\": \"{id}\", \"vector\": {{{string.Join(", ", Enumerable.Range(0, 40).Where(_ => random.Next(3) == 0).Select(t => string.Create(CultureInfo.InvariantCulture, $"\"t{t}\": {random.NextDouble() * 3:0.######}")))}}}}}\n"));
+
+    // The simple path: what the CLI did per record before the fast path.
+    private static void IndexSimply(string path, string storage, string[] files)
+    {
+        var options = new SpladeFieldOptions
+        {
+            FieldName = PubMedSchema.Splade,
+            StorageMode = storage == "tf" ? SpladeStorageMode.TermFrequency : SpladeStorageMode.Payload,
+            OneTokenTermFrequency = true,
+        };
+        using var dir = FSDirectory.Open(path);
+        using var analyzer = PubMedSchema.CreateAnalyzer();
+        using var writer = new IndexWriter(dir, Bm25Index.CreateWriterConfig(analyzer, splade: options));
+        var schema = SpladeFieldSchema.OpenOrCreate(writer, options, null, "", allowDocumentsWithoutField: true);
+        var reader = new JsonVectorReader();
+        foreach (string file in files)
+        {
+            foreach (var record in reader.Read(file, _ => { }))
+            {
+                using var current = DirectoryReader.Open(writer, applyAllDeletes: true);
+                StoredArticle? stored = null;
+                var term = new Term(PubMedSchema.Id, record.Id);
+                foreach (var leaf in current.Leaves)
+                {
+                    var docs = leaf.AtomicReader.GetTermDocsEnum(term);
+                    if (docs is not null && docs.NextDoc() != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        stored = PubMedSchema.ReadStored(leaf.AtomicReader.Document(docs.DocID));
+                    }
+                }
+                var doc = PubMedSchema.CreateDocument(stored ?? StoredArticle.FromText(record.Id, "", ""));
+                doc.Add(new SpladeField(record.Weights, schema.Options, schema.Stats));
+                writer.UpdateDocument(term, doc);
+            }
+        }
+        schema.Commit(writer);
+    }
+
+    // Everything searches and reads see, keyed by id (document numbers differ with segment layouts).
+    private static string Dump(string path)
+    {
+        using var dir = FSDirectory.Open(path);
+        using var reader = DirectoryReader.Open(dir);
+        var sb = new StringBuilder();
+        var live = MultiFields.GetLiveDocs(reader);
+        var idOf = new string[reader.MaxDoc];
+        var perId = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        for (int d = 0; d < reader.MaxDoc; d++)
+        {
+            if (live is not null && !live.Get(d))
+            {
+                continue;
+            }
+            var doc = reader.Document(d);
+            idOf[d] = doc.Get(PubMedSchema.Id);
+            Assert.True(perId.TryAdd(idOf[d], doc.Fields.Select(f => $"{f.Name}={f.GetStringValue()}").ToList()), $"{idOf[d]} twice");
+        }
+        foreach (var (id, fields) in perId)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"doc {id}: {string.Join(" | ", fields)}");
+        }
+        var infos = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var leaf in reader.Leaves)
+        {
+            var atomic = leaf.AtomicReader;
+            foreach (var info in atomic.FieldInfos)
+            {
+                if (atomic.GetDocCount(info.Name) > 0 || info.HasDocValues)
+                {
+                    infos.Add($"{info.Name} indexed {info.IsIndexed} {info.IndexOptions} norms {info.HasNorms} payloads {info.HasPayloads} dv {info.DocValuesType}");
+                }
+            }
+            var ids = atomic.GetSortedDocValues(PubMedSchema.Id);
+            for (int d = 0; d < atomic.MaxDoc; d++)
+            {
+                if (idOf[leaf.DocBase + d] is { } id)
+                {
+                    var bytes = new BytesRef();
+                    ids.Get(d, bytes);
+                    Assert.Equal(id, bytes.Utf8ToString());
+                }
+            }
+        }
+        sb.AppendLine(string.Join("\n", infos));
+        var fieldsOfIndex = MultiFields.GetFields(reader);
+        foreach (string field in fieldsOfIndex.OrderBy(f => f, StringComparer.Ordinal))
+        {
+            var norms = MultiDocValues.GetNormValues(reader, field);
+            if (norms is not null)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"norms {field}: {string.Join(",", perId.Keys.Select(id => norms.Get(Array.IndexOf(idOf, id))))}");
+            }
+            var termsEnum = fieldsOfIndex.GetTerms(field).GetEnumerator();
+            while (termsEnum.MoveNext())
+            {
+                var postings = new List<string>();
+                var docs = termsEnum.DocsAndPositions(live, null);
+                if (docs is null)
+                {
+                    var plain = termsEnum.Docs(live, null, DocsFlags.FREQS);
+                    while (plain.NextDoc() != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        postings.Add($"{idOf[plain.DocID]}x{plain.Freq}");
+                    }
+                }
+                else
+                {
+                    while (docs.NextDoc() != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        var positions = Enumerable.Range(0, docs.Freq).Select(_ => $"{docs.NextPosition()}:{docs.GetPayload()}");
+                        postings.Add($"{idOf[docs.DocID]}x{docs.Freq}@{string.Join(";", positions)}");
+                    }
+                }
+                postings.Sort(StringComparer.Ordinal);
+                if (postings.Count > 0)
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"{field}:{termsEnum.Term.Utf8ToString()} {string.Join(" ", postings)}");
+                }
+            }
+        }
+        return sb.ToString();
+    }
+}
