@@ -9,16 +9,20 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 using Splade.Bench.Lucene;
 using Splade.Bench.Pruning;
+using Splade.Lucene.Codecs;
+using Splade.Lucene.Documents;
+using Splade.Lucene.Index;
 using Splade.Lucene.Search;
 
 namespace Splade.Bench.Hybrid;
 
 /// <summary>
 /// <c>Splade.Bench hybrid --docs N [--segments S] [--seed S] [--dir PATH] [--k 10] [--queries Q] [--first pruned|exhaustive]
-/// [--evaluation auto|maxscore|exhaustive] [--bm25-weight 1] [--splade-weight 0.01] [--window-shifts 7,9,11]</c>: a linear hybrid (bag-of-words
+/// [--evaluation auto|maxscore|exhaustive] [--bm25-weight 1] [--splade-weight 0.01] [--window-shifts 7,9,11] [--persisted]</c>: a linear hybrid (bag-of-words
 /// BM25 on a text field + SPLADE, <see cref="HybridQuery.Create"/>) searched with <see cref="SpladeSearcher.SearchHybrid"/>,
 /// pruned vs exhaustive (the BooleanQuery through <c>searcher.Search</c>, as before). The SPLADE side is the pruning
-/// bench's index (<see cref="BenchIndex"/>, term-frequency mode, S equal segments); the text side is a second index of
+/// bench's index (<see cref="BenchIndex"/>, term-frequency mode, S equal segments; with <c>--persisted</c>, the same
+/// postings written as users' indexes are, one token per term by <see cref="SpladeCodec"/> with persisted bounds); the text side is a second index of
 /// synthetic Zipf text (50,000 words, 20 to 220 words per document) written with the same segment boundaries and read
 /// beside it through a <see cref="ParallelCompositeReader"/>. The first batch (each query once, fresh process) runs the
 /// <c>--first</c> variant; then warm medians of both, interleaved per query in rotating order, checking that both return
@@ -36,6 +40,7 @@ internal static class HybridBench
         float bm25Weight = 1f, spladeWeight = 0.01f;
         var evaluation = SpladeEvaluation.Auto;
         int[] shifts = [HybridMaxScoreBulkScorer.WindowShift];
+        bool persisted = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -51,6 +56,7 @@ internal static class HybridBench
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
                 case "--bm25-weight": bm25Weight = float.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--splade-weight": spladeWeight = float.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--persisted": persisted = true; break;
                 case "--window-shifts": shifts = Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -58,7 +64,7 @@ internal static class HybridBench
             }
         }
         var corpus = new SyntheticCorpus(seed);
-        string spladePath = BenchIndex.Ensure(corpus, seed, docs, segments, root);
+        string spladePath = persisted ? EnsurePersisted(corpus, seed, docs, segments, root) : BenchIndex.Ensure(corpus, seed, docs, segments, root);
         string textPath = EnsureText(spladePath, seed);
 
         long t0 = Stopwatch.GetTimestamp();
@@ -103,6 +109,7 @@ internal static class HybridBench
             int same = 0;
             var stats = new SpladeSearchStats();
             string load = PruningBench.LoadAverage();
+            long tierBefore = HybridMaxScoreBulkScorer.TierEntriesRead;
             for (int i = 0; i < queryCount; i++)
             {
                 var results = new TopDocs[2];
@@ -121,10 +128,67 @@ internal static class HybridBench
                 $"hybrid docs={docs} window {1 << shift} segments={reader.Leaves.Count} k={k} evaluation={evaluation} weights {bm25Weight}/{spladeWeight} ({queryCount} q, mean {bm25Terms / queryCount:F1} BM25 terms, {vectors.Average(v => v.Count):F1} SPLADE terms) load {load}: open {openMs:F0} ms; " +
                 $"first batch ({(firstPruned ? "pruned" : "exhaustive")}): first query {cold[0]:F1} ms, mean {cold.Average():F2} ms; " +
                 $"warm median pruned {p:F2} ms exhaustive {e:F2} ms (exhaustive/pruned {e / p:F2}x); warm mean pruned {warm[0].Average():F2} exhaustive {warm[1].Average():F2}; " +
-                $"identical {same}/{queryCount}; warm pruned pass: {stats}"));
+                $"identical {same}/{queryCount}; warm pruned pass: {stats}, tier entries read {HybridMaxScoreBulkScorer.TierEntriesRead - tierBefore}"));
             failures += queryCount - same;
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    // The SPLADE side as users' indexes are written (facade, CLI): one token per term written as its frequency by
+    // SpladeCodec, which also persists the impact bounds; S equal segments, no merges. Several times faster to build
+    // than BenchIndex's repeated tokens (which matters at 1M documents), and the same postings.
+    private static string EnsurePersisted(SyntheticCorpus corpus, int seed, int docs, int segments, string root)
+    {
+        string path = Path.Combine(root, $"tf1-{docs}-seed{seed}-seg{segments}");
+        if (File.Exists(Path.Combine(path, "complete")))
+        {
+            Console.WriteLine($"reusing index {path}");
+            return path;
+        }
+        if (System.IO.Directory.Exists(path))
+        {
+            System.IO.Directory.Delete(path, recursive: true);
+        }
+        System.IO.Directory.CreateDirectory(path);
+        var options = new SpladeFieldOptions { StorageMode = SpladeStorageMode.TermFrequency, OneTokenTermFrequency = true };
+        var clock = Stopwatch.StartNew();
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
+        {
+            RAMBufferSizeMB = 1024,
+            MergePolicy = NoMergePolicy.NO_COMPOUND_FILES,
+            Codec = new SpladeCodec(["splade"], ["splade"]),
+        };
+        int perSegment = (docs + segments - 1) / segments;
+        using (var dir = FSDirectory.Open(path))
+        using (var writer = new IndexWriter(dir, config))
+        {
+            SpladeField? field = null;
+            int i = 0;
+            foreach (var vector in corpus.Documents(docs))
+            {
+                if (field is null)
+                {
+                    field = new SpladeField(vector, corpus.Vocabulary, options);
+                }
+                else
+                {
+                    field.SetVector(vector);
+                }
+                writer.AddDocument(new Document { field });
+                i++;
+                if (i % perSegment == 0 || i == docs)
+                {
+                    writer.Commit();
+                    Console.WriteLine($"  {i} docs, {clock.Elapsed.TotalSeconds:F0} s");
+                }
+            }
+            SpladeIndexSettings.From(options, "synthetic").Write(writer);
+            writer.Commit();
+        }
+        File.WriteAllText(Path.Combine(path, "complete"), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        long bytes = new DirectoryInfo(path).EnumerateFiles().Sum(f => f.Length);
+        Console.WriteLine($"indexed {docs} docs (one token, persisted bounds) in {clock.Elapsed.TotalSeconds:F0} s, {bytes / 1e6:F0} MB: {path}");
+        return path;
     }
 
     // The text index beside the SPLADE one: the same number of documents, flushed at the same segment boundaries.

@@ -20,13 +20,17 @@ internal abstract class HybridClause
     /// or -1 when the clause has no posting there.
     /// </summary>
     public abstract double Bound(int subBlock);
+
+    /// <summary>A SPLADE term's query weight (the factor of its tier's impacts); 0 for text terms.</summary>
+    public virtual float TierWeight => 0f;
 }
 
 /// <summary>A text term: <c>simScorer.Score(doc, freq)</c>, exactly what Lucene's <c>TermScorer</c> returns.</summary>
 internal sealed class Bm25Clause : HybridClause
 {
     // The computed score is monotone in the norm byte at a fixed frequency, but only nearly so in the frequency
-    // (w x f / (f + n) rounds three times): 2^-20 relative covers the rounding with a wide margin.
+    // (w x f / (f + n) rounds three times), so a frontier point's score bounds the points it dominates only up to a
+    // few ulps: 2^-20 relative covers the rounding with a wide margin.
     private const double Pad = 1.0 + (1.0 / (1 << 20));
 
     private readonly DocsEnum _docs;
@@ -48,8 +52,19 @@ internal sealed class Bm25Clause : HybridClause
 
     public override double Bound(int subBlock)
     {
-        int freq = _bounds.MaxFreq[subBlock];
-        return freq == 0 ? -1 : _scorer.Score(_bounds.BestDoc[subBlock], freq) * Pad;
+        var b = _bounds;
+        int end = b.Start[subBlock + 1];
+        int p = b.Start[subBlock];
+        if (p == end)
+        {
+            return -1;
+        }
+        float best = _scorer.Score(b.Docs[p], b.Freqs[p]);
+        for (p++; p < end; p++)
+        {
+            best = Math.Max(best, _scorer.Score(b.Docs[p], b.Freqs[p]));
+        }
+        return best * Pad;
     }
 }
 
@@ -64,6 +79,11 @@ internal sealed class SpladeClause : HybridClause
         _postings = postings;
         _bounds = bounds;
     }
+
+    /// <summary>The term's bounds in the segment, with its high-impact tier when one was built.</summary>
+    public TermImpactBounds Bounds => _bounds;
+
+    public override float TierWeight => _postings.Weight;
 
     public override int NextDoc() => Doc = _postings.NextDoc();
 

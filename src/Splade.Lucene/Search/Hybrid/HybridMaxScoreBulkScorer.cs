@@ -1,5 +1,6 @@
 using System.Numerics;
 using Lucene.Net.Search;
+using Lucene.Net.Util;
 
 namespace Splade.Lucene.Search;
 
@@ -7,9 +8,13 @@ namespace Splade.Lucene.Search;
 /// Exact top-k evaluation of a linear hybrid (BM25 term clauses + SPLADE terms) with windowed MaxScore, the idea of
 /// <see cref="SpladeMaxScoreBulkScorer"/>: per window of <see cref="SegmentImpactBounds.BlockSize"/> documents (by default) every
 /// clause present there gets an upper bound (text terms: the similarity's score of the window's largest frequency at
-/// its shortest field; SPLADE terms: weight x the sub-block bound of the impacts); the cheapest clauses whose bounds sum below the
-/// current k-th best score are non-essential, the others are read term at a time into the window, and each document
-/// they hit checks the non-essential clauses by skipping, heaviest first, until it cannot reach the threshold.
+/// its shortest field; SPLADE terms: weight x the sub-block bound of the impacts). A SPLADE term with a high-impact
+/// tier (<see cref="TermImpactBounds.Tau"/>) is split, as in <see cref="SpladeMaxScoreBulkScorer"/>, into a high part
+/// (same bound) and a low part (bound weight x Tau). The cheapest parts whose bounds sum below the current k-th best
+/// score are non-essential; the others are read term at a time into the window (a term whose low part alone is
+/// non-essential is read from its in-memory tier, not its postings); each document they hit is first compared with
+/// the sum of the non-essential parts' bounds in its 128-document sub-block, then checks those parts by skipping,
+/// heaviest first, until it cannot reach the threshold.
 /// <para>
 /// Exactness: bounds and partial scores are doubles compared with a relative slack that covers the float rounding
 /// of the real score. A surviving document is rescored with the arithmetic of the exhaustive evaluation, a
@@ -22,13 +27,18 @@ namespace Splade.Lucene.Search;
 internal sealed class HybridMaxScoreBulkScorer : BulkScorer
 {
     private const int SubShift = SegmentImpactBounds.SubBlockShift;
+    private const int BlockShift = SegmentImpactBounds.BlockShift;
     private const int MaxWindowSize = SegmentImpactBounds.BlockSize;
+    private const int MaxSubBlocks = MaxWindowSize >> SubShift;
 
+    // Per-window state of a clause.
     private const byte Absent = 0;
-    private const byte Essential = 1;
-    private const byte NonEssential = 2;
+    private const byte Full = 1;
+    private const byte HighOnly = 2;
+    private const byte NonEssential = 3;
 
     private readonly HybridClause[] _clauses;
+    private readonly TermImpactBounds?[] _tiers;
     private readonly int _lexicalCount;
     private readonly float[] _lexicalCoord;
     private readonly float _spladeBoost;
@@ -38,13 +48,21 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     private readonly int _maxDoc;
     private readonly int _docBase;
     private readonly TopKThreshold _top;
+    private readonly IBits? _acceptDocs;
     private readonly SpladeSearchStats? _stats;
     private readonly ScoreHolder _holder;
 
     private readonly byte[] _state;
-    private readonly double[] _bound;
-    private readonly int[] _sorted;
-    private readonly double[] _prefix;
+    // Scaled sub-block bounds of the current window: clause i, sub-block s (from the window's first) at i x 16 + s; -1 absent.
+    private readonly double[] _subBound;
+    private readonly double[] _keyOf;
+    private readonly double[] _itemKeys;
+    private readonly int[] _items;
+    private readonly int[] _order;
+    private readonly int[] _check;
+    private readonly double[] _subPrefix;
+    private readonly bool[] _subAbsent;
+    private readonly double[] _subTotal = new double[MaxSubBlocks];
     private readonly int[][] _bufferDocs;
     private readonly float[][] _bufferValues;
     private readonly int[] _bufferCount;
@@ -53,12 +71,15 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     private readonly int _shift = WindowShift;
     private readonly double[] _partial = new double[MaxWindowSize];
     private readonly ulong[] _matched = new ulong[MaxWindowSize / 64];
+    private int _checkCount;
+    private int _subBlock;
 
     private int _next;
     private long _documentsScored;
     private long _postingsRead;
     private long _windowsScored;
     private long _windowsSkipped;
+    private long _tierEntriesRead;
 
     /// <param name="weight">The weight the collector sees.</param>
     /// <param name="clauses">Text terms first, in the order their scores are added (last lexical clause first), then SPLADE terms in query term order.</param>
@@ -70,7 +91,9 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     /// <param name="docBase">The segment's first global document id.</param>
     /// <param name="top">The search's shared top k.</param>
     /// <param name="stats">Work counters, or null.</param>
-    public HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats)
+    /// <param name="acceptDocs">The live documents the postings were opened with (the tiers include deleted ones), or null.</param>
+    /// <param name="tiers">Whether SPLADE terms' high-impact tiers may be used.</param>
+    public HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs = null, bool tiers = true)
     {
         _clauses = clauses;
         _lexicalCount = lexicalCount;
@@ -81,23 +104,38 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         _docBase = docBase;
         _top = top;
         _stats = stats;
+        _acceptDocs = acceptDocs;
         _holder = new ScoreHolder(weight) { OffersToTopK = true };
         double outerMax = outerCoord.Max();
         double lexicalScale = lexicalCoord.Max() * outerMax;
         double spladeScale = spladeBoost * outerMax;
         int n = clauses.Length;
         _scale = new double[n];
+        _tiers = new TermImpactBounds?[n];
         for (int i = 0; i < n; i++)
         {
             _scale[i] = i < lexicalCount ? lexicalScale : spladeScale;
+            if (tiers && clauses[i] is SpladeClause { Bounds: { Tau: >= 0, HighOffsets: not null, HighImpacts: not null, HighBlockStart: not null } b })
+            {
+                _tiers[i] = b;
+            }
         }
         // Float sums of n positive terms exceed the real sum by at most about n x 2^-24 relative; the products, casts
         // and double sums add a few more roundings: (n + 8) x 2^-22 covers them with a margin of 4.
         _boundFactor = 1.0 + ((n + 8) * Math.Pow(2, -22));
         _state = new byte[n];
-        _bound = new double[n];
-        _sorted = new int[n];
-        _prefix = new double[n];
+        _subBound = new double[n * MaxSubBlocks];
+        _keyOf = new double[2 * n];
+        _itemKeys = new double[2 * n];
+        _items = new int[2 * n];
+        _order = new int[2 * n];
+        for (int j = 0; j < _order.Length; j++)
+        {
+            _order[j] = j;
+        }
+        _check = new int[n];
+        _subPrefix = new double[n];
+        _subAbsent = new bool[n];
         _bufferDocs = new int[n][];
         _bufferValues = new float[n][];
         _bufferCount = new int[n];
@@ -115,6 +153,11 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     /// </remarks>
     internal static int WindowShift { get; set; } = SegmentImpactBounds.BlockShift;
 
+    /// <summary>Internal (tests, benchmarks): high-tier entries read by every hybrid scorer of the process so far.</summary>
+    internal static long TierEntriesRead => Interlocked.Read(ref s_tierEntriesRead);
+
+    private static long s_tierEntriesRead;
+
     public override bool Score(ICollector collector, int max)
     {
         collector.SetScorer(_holder);
@@ -127,40 +170,56 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
             _next = windowEnd;
         }
         _stats?.Add(_documentsScored, _postingsRead, _windowsScored, _windowsSkipped);
-        _documentsScored = _postingsRead = _windowsScored = _windowsSkipped = 0;
+        if (_tierEntriesRead > 0)
+        {
+            Interlocked.Add(ref s_tierEntriesRead, _tierEntriesRead);
+        }
+        _documentsScored = _postingsRead = _windowsScored = _windowsSkipped = _tierEntriesRead = 0;
         return _next < _maxDoc;
     }
 
     private void ScoreWindow(ICollector collector, int windowMin, int windowEnd)
     {
         int firstSub = windowMin >> SubShift;
-        int lastSub = (windowEnd - 1) >> SubShift;
+        int subs = ((windowEnd - 1) >> SubShift) - firstSub + 1;
+        int block = windowMin >> BlockShift;
         double threshold = _top.Threshold;
-        int m = 0;
+        // Parts: item 2i + 1 is clause i's high part (or the whole clause), item 2i its low part (SPLADE terms with a
+        // tier); a key of -1 marks a part absent from this window.
+        var keys = _keyOf;
         for (int i = 0; i < _clauses.Length; i++)
         {
             var clause = _clauses[i];
-            double b = clause.Bound(firstSub);
-            for (int sub = firstSub + 1; sub <= lastSub; sub++)
+            double scale = _scale[i];
+            int row = i * MaxSubBlocks;
+            double b = -1;
+            for (int s = 0; s < subs; s++)
             {
-                b = Math.Max(b, clause.Bound(sub));
+                double sb = clause.Bound(firstSub + s);
+                sb = sb < 0 ? -1 : sb * scale;
+                _subBound[row + s] = sb;
+                b = Math.Max(b, sb);
             }
             if (b < 0)
             {
                 _state[i] = Absent;
+                keys[2 * i] = keys[(2 * i) + 1] = -1;
                 continue;
             }
-            b *= _scale[i];
-            _bound[i] = b;
-            // Insertion sort by bound: the clauses are few.
-            int k = m++;
-            while (k > 0 && _bound[_sorted[k - 1]] > b)
+            _state[i] = Full;
+            keys[(2 * i) + 1] = b;
+            double low = -1;
+            if (_tiers[i] is { } t)
             {
-                _sorted[k] = _sorted[k - 1];
-                k--;
+                low = (double)_clauses[i].TierWeight * t.Tau * scale;
+                if (!(low < b))
+                {
+                    low = -1;
+                }
             }
-            _sorted[k] = i;
+            keys[2 * i] = low;
         }
+        int m = SortParts();
         if (m == 0)
         {
             _windowsSkipped++;
@@ -168,12 +227,12 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         }
         double sum = 0;
         int firstEssential = 0;
-        while (firstEssential < m && (sum + _bound[_sorted[firstEssential]]) * _boundFactor < threshold)
+        while (firstEssential < m && (sum + _itemKeys[firstEssential]) * _boundFactor < threshold)
         {
-            int i = _sorted[firstEssential++];
-            sum += _bound[i];
-            _prefix[firstEssential - 1] = sum;
-            _state[i] = NonEssential;
+            sum += _itemKeys[firstEssential];
+            int item = _items[firstEssential++];
+            // A low part sorts before its high part, so a high part here means the whole clause is non-essential.
+            _state[item >> 1] = (item & 1) == 1 ? NonEssential : HighOnly;
         }
         if (firstEssential == m)
         {
@@ -181,12 +240,32 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
             return;
         }
         _windowsScored++;
-        for (int j = firstEssential; j < m; j++)
+        for (int i = 0; i < _clauses.Length; i++)
         {
-            int i = _sorted[j];
-            _state[i] = Essential;
-            ReadWindow(i, windowMin, windowEnd);
+            switch (_state[i])
+            {
+                case Full:
+                    ReadWindow(i, windowMin, windowEnd);
+                    break;
+                case HighOnly:
+                    ReadHigh(i, block, windowMin, windowEnd);
+                    break;
+            }
         }
+        // The parts to check, by increasing window bound: a HighOnly clause's bound is its low part's, a
+        // NonEssential clause's its high part's (its low part, if any, is not checked separately).
+        _checkCount = 0;
+        for (int j = 0; j < firstEssential; j++)
+        {
+            int item = _items[j];
+            int i = item >> 1;
+            if ((item & 1) == 1 || _state[i] == HighOnly)
+            {
+                _check[_checkCount++] = i;
+            }
+        }
+        SubBlockTotals(subs);
+        _subBlock = -1;
 
         for (int w = 0; w < _matched.Length; w++)
         {
@@ -203,8 +282,26 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
                 double partial = _partial[slot];
                 _partial[slot] = 0;
                 int doc = windowMin + slot;
-                if (firstEssential > 0 && !CheckNonEssential(doc, partial, firstEssential, threshold))
+                if (_checkCount > 0)
                 {
+                    int sub = (doc >> SubShift) - firstSub;
+                    // Most documents fail this one comparison with the sum of their sub-block's bounds.
+                    if ((partial + _subTotal[sub]) * _boundFactor < threshold)
+                    {
+                        continue;
+                    }
+                    if (sub != _subBlock)
+                    {
+                        SubBlockBounds(sub);
+                    }
+                    if (!CheckNonEssential(doc, partial, threshold))
+                    {
+                        continue;
+                    }
+                }
+                else if (partial * _boundFactor < threshold)
+                {
+                    // Every part was read: partial is the score up to rounding, below the k-th best.
                     continue;
                 }
                 float score = ExactScore(doc);
@@ -218,6 +315,86 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
                 }
             }
             while (bits != 0);
+        }
+    }
+
+    // Sorts the parts present in the window (key >= 0) by key into _itemKeys/_items; returns their number. Bounds change
+    // little from one window to the next, so the parts are laid out in the previous window's order and insertion-sorted
+    // (close to linear); _order keeps every part, absent ones last. Equal keys keep that order, and a low part's key is
+    // below its high part's, so a low part always sorts first.
+    private int SortParts()
+    {
+        var keys = _keyOf;
+        var order = _order;
+        var itemKeys = _itemKeys;
+        var items = _items;
+        int m = 0;
+        for (int j = 0; j < order.Length; j++)
+        {
+            int item = order[j];
+            double key = keys[item];
+            if (key < 0)
+            {
+                continue;
+            }
+            int k = m++;
+            while (k > 0 && itemKeys[k - 1] > key)
+            {
+                itemKeys[k] = itemKeys[k - 1];
+                items[k] = items[k - 1];
+                k--;
+            }
+            itemKeys[k] = key;
+            items[k] = item;
+        }
+        if (m < order.Length)
+        {
+            int a = m;
+            for (int j = 0; j < order.Length; j++)
+            {
+                if (keys[order[j]] < 0)
+                {
+                    items[a++] = order[j];
+                }
+            }
+        }
+        Array.Copy(items, order, order.Length);
+        return m;
+    }
+
+    // The bound of check entry j's part in sub-block s of the window (scaled), or -1 when it has no posting there.
+    private double CheckBound(int j, int s)
+    {
+        int i = _check[j];
+        double b = _subBound[(i * MaxSubBlocks) + s];
+        return b >= 0 && _state[i] == HighOnly ? Math.Min(b, _keyOf[2 * i]) : b;
+    }
+
+    // For each sub-block of the window, the sum of the bounds of all parts to check.
+    private void SubBlockTotals(int subs)
+    {
+        for (int s = 0; s < subs; s++)
+        {
+            double total = 0;
+            for (int j = 0; j < _checkCount; j++)
+            {
+                total += Math.Max(0, CheckBound(j, s));
+            }
+            _subTotal[s] = total;
+        }
+    }
+
+    // Sub-block bounds of the parts to check: prefix sums in check order, and which parts have no posting there.
+    private void SubBlockBounds(int s)
+    {
+        _subBlock = s;
+        double sum = 0;
+        for (int j = 0; j < _checkCount; j++)
+        {
+            double b = CheckBound(j, s);
+            _subAbsent[j] = b < 0;
+            sum += Math.Max(0, b);
+            _subPrefix[j] = sum;
         }
     }
 
@@ -257,18 +434,78 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         _cursor[i] = 0;
     }
 
-    // Adds the non-essential clauses, heaviest bound first; false as soon as the partial score plus the remaining
-    // bounds cannot reach the threshold. When true, every non-essential clause is positioned at or after doc and
-    // _value holds the value of those on doc.
-    private bool CheckNonEssential(int doc, double partial, int count, double threshold)
+    // Term at a time over the window's entries of SPLADE clause i's in-memory high tier; the postings are not touched.
+    // The tier was built without deletions, so entries are filtered by the live documents.
+    private void ReadHigh(int i, int block, int windowMin, int windowEnd)
     {
-        for (int j = count - 1; j >= 0; j--)
+        var b = _tiers[i]!;
+        var offsets = b.HighOffsets!;
+        var impacts = b.HighImpacts!;
+        float weight = _clauses[i].TierWeight;
+        double scale = _scale[i];
+        int blockBase = block << BlockShift;
+        int c = b.HighBlockStart![block];
+        int end = b.HighBlockStart[block + 1];
+        while (c < end && blockBase + offsets[c] < windowMin)
         {
-            if ((partial + _prefix[j]) * _boundFactor < threshold)
+            c++;
+        }
+        _cursor[i] = c;
+        var accept = _acceptDocs;
+        int first = c;
+        for (; c < end && blockBase + offsets[c] < windowEnd; c++)
+        {
+            int doc = blockBase + offsets[c];
+            if (accept is not null && !accept.Get(doc))
+            {
+                continue;
+            }
+            int slot = doc - windowMin;
+            // The same float as ImpactPostings.Contribution: weight x (float)impact.
+            _partial[slot] += (weight * (float)impacts[c]) * scale;
+            _matched[slot >> 6] |= 1UL << slot;
+        }
+        _tierEntriesRead += c - first;
+    }
+
+    // Index of doc in clause i's high tier, or -1; documents of the current window are looked up in increasing order.
+    private int InHighTier(int i, int doc)
+    {
+        var b = _tiers[i]!;
+        var offsets = b.HighOffsets!;
+        int block = doc >> BlockShift;
+        int offset = doc - (block << BlockShift);
+        int end = b.HighBlockStart![block + 1];
+        int c = _cursor[i];
+        while (c < end && offsets[c] < offset)
+        {
+            c++;
+        }
+        _cursor[i] = c;
+        return c < end && offsets[c] == offset ? c : -1;
+    }
+
+    // Adds the parts to check, heaviest window bound first; false as soon as the partial score plus the remaining
+    // sub-block bounds cannot reach the threshold. When true, every checked clause with a posting in doc's sub-block
+    // is positioned at or after doc and _value holds the value of those on doc (HighOnly clauses: unless doc is in
+    // the tier, whose value was already added).
+    private bool CheckNonEssential(int doc, double partial, double threshold)
+    {
+        for (int j = _checkCount - 1; j >= 0; j--)
+        {
+            if ((partial + _subPrefix[j]) * _boundFactor < threshold)
             {
                 return false;
             }
-            int i = _sorted[j];
+            if (_subAbsent[j])
+            {
+                continue;
+            }
+            int i = _check[j];
+            if (_state[i] == HighOnly && InHighTier(i, doc) >= 0)
+            {
+                continue;
+            }
             var c = _clauses[i];
             int d = c.Doc;
             if (d < doc)
@@ -291,7 +528,7 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     {
         switch (_state[i])
         {
-            case Essential:
+            case Full:
             {
                 var docs = _bufferDocs[i];
                 int c = _cursor[i];
@@ -304,6 +541,21 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
                 if (c < n && docs[c] == doc)
                 {
                     value = _bufferValues[i][c];
+                    return true;
+                }
+                break;
+            }
+            case HighOnly:
+            {
+                int c = InHighTier(i, doc);
+                if (c >= 0)
+                {
+                    value = _clauses[i].TierWeight * (float)_tiers[i]!.HighImpacts![c];
+                    return true;
+                }
+                if (_clauses[i].Doc == doc)
+                {
+                    value = _value[i];
                     return true;
                 }
                 break;

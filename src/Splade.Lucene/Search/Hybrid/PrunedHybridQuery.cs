@@ -154,7 +154,7 @@ internal sealed class PrunedHybridQuery : Query
             {
                 return null;
             }
-            return new HybridMaxScoreBulkScorer(this, clauses.ToArray(), lexicalCount, _lexicalCoord!, _splade.Boost, _outerCoord!, reader.MaxDoc, context.DocBase, _top, pruning.Stats);
+            return new HybridMaxScoreBulkScorer(this, clauses.ToArray(), lexicalCount, _lexicalCoord!, _splade.Boost, _outerCoord!, reader.MaxDoc, context.DocBase, _top, pruning.Stats, acceptDocs, options.ImpactTiers);
         }
 
         public override Explanation Explain(AtomicReaderContext context, int doc) => _inner.Explain(context, doc);

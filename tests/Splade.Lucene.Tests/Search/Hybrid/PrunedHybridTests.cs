@@ -266,6 +266,89 @@ public sealed class PrunedHybridTests
         Assert.Equal(0, stats.SegmentsPruned);
     }
 
+    [Theory]
+    [InlineData(SpladeStorageMode.TermFrequency)]
+    [InlineData(SpladeStorageMode.Payload)]
+    public void HighImpactTiersOfSpladeTermsAreUsedAndExactAcrossDeletesAndCaps(SpladeStorageMode mode)
+    {
+        var random = TestRandom.Create(_output);
+        // Segments of 6,000 documents: the common SPLADE terms have far more than TierMinDocFreq postings, so they get
+        // tiers (built without deletions, which the scorer must filter out).
+        var corpus = new HybridCorpus(random, 12_000);
+        using var dir = corpus.Build(mode, maxBufferedDocs: 6000, deleteFraction: 0.05);
+        var reader = DirectoryReader.Open(dir);
+        try
+        {
+            Assert.Equal(2, reader.Leaves.Count);
+            long tierBefore = HybridMaxScoreBulkScorer.TierEntriesRead;
+            var stats = new SpladeSearchStats();
+            var queries = Enumerable.Range(0, 5).Select(_ => (Bm25: corpus.Bm25Query(random), Splade: corpus.SpladeQuery(random, MaxScore))).ToArray();
+            // The tier-less pruned search (tiers off) and a capped one (some terms refused) must agree too.
+            var noTiers = new SpladeQueryOptions { Evaluation = SpladeEvaluation.MaxScore, ImpactTiers = false };
+            for (int round = 0; round < 2; round++)
+            {
+                var searcher = Searcher(reader);
+                foreach (var (bm25, splade) in queries)
+                {
+                    foreach (var (wb, ws) in Weights)
+                    {
+                        foreach (int k in Ks)
+                        {
+                            CompareOne(searcher, HybridQuery.Create(bm25, splade, wb, ws), k, $"round {round} {wb}/{ws} k={k}", stats);
+                            CompareOne(searcher, HybridQuery.Create(bm25, new SpladeQuery(splade.Field, splade.TermWeights, noTiers), wb, ws), k, $"no tiers, round {round} {wb}/{ws} k={k}", stats);
+                        }
+                    }
+                }
+                // More deletes on the same segment cores: the cached tiers now hold deleted documents.
+                using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+                {
+                    for (int d = round; d < corpus.Count; d += 7)
+                    {
+                        writer.DeleteDocuments(new Term(Id, HybridCorpus.IdOf(d)));
+                    }
+                    writer.Commit();
+                }
+                var reopened = DirectoryReader.OpenIfChanged(reader);
+                Assert.NotNull(reopened);
+                Assert.Equal(reader.Leaves.Select(l => l.AtomicReader.CoreCacheKey), reopened.Leaves.Select(l => l.AtomicReader.CoreCacheKey));
+                reader.Dispose();
+                reader = reopened;
+            }
+            long tierEntries = HybridMaxScoreBulkScorer.TierEntriesRead - tierBefore;
+            _output.WriteLine($"tier entries read {tierEntries}; pruned: {stats}");
+            Assert.True(tierEntries > 0, "no SPLADE term was read from its high tier");
+            Assert.Equal(0, stats.SegmentsExhaustive);
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+    }
+
+    [Fact]
+    public void TierMemoryCapsKeepThePrunedHybridExact()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new HybridCorpus(random, 8000);
+        using var dir = corpus.Build(SpladeStorageMode.TermFrequency, maxBufferedDocs: 4000, deleteFraction: 0.05);
+        foreach (long? cap in new long?[] { 0, 20_000, null })
+        {
+            // A fresh reader per cap (tiers are cached per segment core): 0 builds none, 20 KB some, null all.
+            using var reader = DirectoryReader.Open(dir);
+            var searcher = Searcher(reader);
+            var options = new SpladeQueryOptions { Evaluation = SpladeEvaluation.MaxScore, MaxTierBytesPerSegment = cap };
+            for (int q = 0; q < 4; q++)
+            {
+                var hybrid = HybridQuery.Create(corpus.Bm25Query(random), corpus.SpladeQuery(random, options), 1f, 0.3f);
+                foreach (int k in Ks)
+                {
+                    CompareOne(searcher, hybrid, k, $"cap {cap} query {q} k={k}", null);
+                    CompareOne(searcher, hybrid, k, $"cap {cap} query {q} k={k}, again", null);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void PruningScoresFewerDocumentsThanExhaustive()
     {
