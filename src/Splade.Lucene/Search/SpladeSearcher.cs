@@ -142,8 +142,9 @@ public static class SpladeSearcher
     }
 
     /// <summary>
-    /// Copies the postings of every term of <paramref name="field"/> into each segment's in-memory postings, the terms
-    /// with most postings first, until the segment's cap refuses them; terms already there are skipped. Without it a
+    /// Copies the postings of every term of <paramref name="field"/> into each segment's in-memory postings; when the
+    /// field may not fit under the segment's cap, the terms with most postings first, until the cap refuses them.
+    /// Terms already there are skipped. Without it a
     /// term is copied on its first use, which makes a fresh process's first queries pay the copies (measured 14-70x the
     /// warm median at 200,000 documents, docs/PERFORMANCE.md). Most postings first, so that a cap too small for the
     /// whole field keeps the terms that are slowest to read from the index.
@@ -158,21 +159,37 @@ public static class SpladeSearcher
             {
                 continue;
             }
-            var all = new List<(BytesRef Term, int DocFreq)>();
+            var cache = SegmentInMemoryPostings.For(atomic);
             var termsEnum = terms.GetEnumerator();
+            DocsEnum? reuse = null;
+            // When the whole field fits under the cap (the usual case), no order is needed: copy each term where the
+            // enumeration stands, without seeking (a seek per term cost more than the copies themselves).
+            long widest = (4L * terms.SumDocFreq) + (terms.Count is > 0 and var count ? count * 8L * (InMemoryTermPostings.Blocks(atomic.MaxDoc) + 1) : 0);
+            if (terms.SumDocFreq >= 0 && terms.Count >= 0 && (cap is null || cache.Bytes + widest <= cap))
+            {
+                while (termsEnum.MoveNext())
+                {
+                    string text = termsEnum.Term.Utf8ToString();
+                    if (cache.Peek(field, text) is null)
+                    {
+                        cache.Load(field, text, termsEnum, info.HasPayloads, cap, ref reuse);
+                    }
+                }
+                continue;
+            }
+            var all = new List<(BytesRef Term, int DocFreq)>();
             while (termsEnum.MoveNext())
             {
                 all.Add((BytesRef.DeepCopyOf(termsEnum.Term), termsEnum.DocFreq));
             }
             all.Sort((a, b) => b.DocFreq != a.DocFreq ? b.DocFreq.CompareTo(a.DocFreq) : a.Term.CompareTo(b.Term));
-            var cache = SegmentInMemoryPostings.For(atomic);
             var seek = terms.GetEnumerator();
             foreach (var (term, _) in all)
             {
                 string text = term.Utf8ToString();
                 if (cache.Peek(field, text) is null && seek.SeekExact(term))
                 {
-                    cache.Load(field, text, seek, info.HasPayloads, cap);
+                    cache.Load(field, text, seek, info.HasPayloads, cap, ref reuse);
                 }
             }
         }

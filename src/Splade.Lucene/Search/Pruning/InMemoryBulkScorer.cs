@@ -88,6 +88,8 @@ internal sealed class InMemoryBulkScorer : BulkScorer
         return false;
     }
 
+    // Optimised at first call: a fresh process's first queries would otherwise run these loops as tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(bool pool)
     {
         float[] scores;
@@ -132,6 +134,7 @@ internal sealed class InMemoryBulkScorer : BulkScorer
     }
 
     // Offers the matching live documents of [from, end) whose score reaches the threshold; returns how many were offered.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Collect(ICollector collector, int from, int end)
     {
         var scores = _scores!;

@@ -72,12 +72,21 @@ internal sealed class InMemoryTermPostings
     /// Reads every posting of the term <paramref name="termsEnum"/> is positioned on (live or deleted); null when an
     /// impact is outside 1..65,535 or the postings do not match the term's document frequency.
     /// </summary>
-    public static InMemoryTermPostings? Read(TermsEnum termsEnum, bool payloads, int maxDoc)
+    /// <param name="termsEnum">Positioned on the term.</param>
+    /// <param name="payloads">True when the field stores impacts in payloads.</param>
+    /// <param name="maxDoc">The segment's MaxDoc.</param>
+    /// <param name="reuse">
+    /// A postings enumerator to reuse (Lucene checks that it can: same segment and field), replaced by the one used;
+    /// copying a whole field term by term otherwise allocates an enumerator and its buffers per term.
+    /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static InMemoryTermPostings? Read(TermsEnum termsEnum, bool payloads, int maxDoc, ref DocsEnum? reuse)
     {
         int docFreq = termsEnum.DocFreq;
         DocsEnum? docsEnum = payloads
-            ? termsEnum.DocsAndPositions(null, null, DocsAndPositionsFlags.PAYLOADS)
-            : termsEnum.Docs(null, null, DocsFlags.FREQS);
+            ? termsEnum.DocsAndPositions(null, reuse as DocsAndPositionsEnum, DocsAndPositionsFlags.PAYLOADS)
+            : termsEnum.Docs(null, reuse, DocsFlags.FREQS);
+        reuse = docsEnum;
         if (docsEnum is null)
         {
             return null;
@@ -180,6 +189,7 @@ internal sealed class InMemoryTermPostings
 
     // Offsets were checked against MaxDoc when read and the array holds at least MaxDoc entries, so the bounds
     // checks of the scattered writes can be left out.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(float[] scores, int docBase, ushort[] docs, byte[] impacts, int from, int to, float weight)
     {
         if (to <= from)
@@ -195,6 +205,7 @@ internal sealed class InMemoryTermPostings
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(float[] scores, int docBase, ushort[] docs, ushort[] impacts, int from, int to, float weight)
     {
         if (to <= from)

@@ -50,6 +50,13 @@ internal sealed class SegmentInMemoryPostings
     /// </summary>
     public InMemoryTermPostings Load(string field, string term, TermsEnum termsEnum, bool payloads, long? maxBytes)
     {
+        DocsEnum? reuse = null;
+        return Load(field, term, termsEnum, payloads, maxBytes, ref reuse);
+    }
+
+    /// <summary>As the other overload, reusing <paramref name="reuse"/> to read the postings (see <see cref="InMemoryTermPostings.Read"/>).</summary>
+    public InMemoryTermPostings Load(string field, string term, TermsEnum termsEnum, bool payloads, long? maxBytes, ref DocsEnum? reuse)
+    {
         var terms = Terms(field);
         if (terms.TryGetValue(term, out var existing))
         {
@@ -65,7 +72,7 @@ internal sealed class SegmentInMemoryPostings
             Interlocked.Increment(ref _refused);
             return terms.GetOrAdd(term, InMemoryTermPostings.NotKept);
         }
-        var read = InMemoryTermPostings.Read(termsEnum, payloads, _maxDoc);
+        var read = InMemoryTermPostings.Read(termsEnum, payloads, _maxDoc, ref reuse);
         Interlocked.Add(ref _bytes, (read?.Bytes ?? 0) - reserved);
         var entry = read ?? InMemoryTermPostings.NotKept;
         var kept = terms.GetOrAdd(term, entry);

@@ -45,6 +45,7 @@ internal sealed class TopKThreshold
     public float Threshold => Volatile.Read(ref _threshold);
 
     /// <summary>Adds the document if it belongs to the top k so far; true if it does. <paramref name="threshold"/> receives the new threshold.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Offer(float score, int doc, out float threshold)
     {
         lock (_lock)
