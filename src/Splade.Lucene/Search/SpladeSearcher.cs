@@ -73,7 +73,8 @@ public static class SpladeSearcher
     /// <c>SearcherFactory</c> / <c>IndexReaderWarmer</c> warm a searcher before it serves queries: so that the
     /// first query after opening an index runs about as fast as the following ones. It opens each segment's term
     /// dictionary for the field (and the impact bounds persisted with it, <see cref="Codecs.SpladeCodec"/>); unless
-    /// <paramref name="options"/> turn <see cref="SpladeQueryOptions.InMemoryPostings"/> off, copies the postings of
+    /// <paramref name="options"/> turn <see cref="SpladeQueryOptions.InMemoryPostings"/> off or set
+    /// <see cref="SpladeQueryOptions.Exhaustive"/>, copies the postings of
     /// every term of the field into memory, terms with most postings first, up to
     /// <see cref="SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment"/> per segment (about 3 bytes per posting: the
     /// bulk of its time and memory, about one pass over the field's postings); and
@@ -124,7 +125,8 @@ public static class SpladeSearcher
         }
         var weights = frequent.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(WarmTerms)
             .Select(p => new KeyValuePair<string, float>(p.Key, 1f)).ToArray();
-        if (options?.InMemoryPostings ?? true)
+        // An exhaustive searcher never reads the copies (it is the reference that reads Lucene's postings).
+        if ((options?.InMemoryPostings ?? true) && !(options?.Exhaustive ?? false))
         {
             LoadInMemoryPostings(searcher.IndexReader, field, options?.MaxInMemoryPostingsBytesPerSegment ?? SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
         }
@@ -132,6 +134,7 @@ public static class SpladeSearcher
         {
             var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
             warmOptions.Exhaustive = false;
+            warmOptions.InMemoryPostings &= !(options?.Exhaustive ?? false);
             warmOptions.WeightScale = null;
             warmOptions.MinWeight = 0;
             warmOptions.TopK = null;

@@ -126,6 +126,13 @@ public sealed class SpladeSearcherWarmTests
             Check(corpus, new IndexSearcher(reader), queries, "capped");
             Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName, new SpladeQueryOptions { InMemoryPostings = false }));
         }
+        // Exhaustive searches never read the copies, and switched off nothing is copied: fresh readers stay empty.
+        foreach (var off in new[] { new SpladeQueryOptions { Exhaustive = true }, new SpladeQueryOptions { InMemoryPostings = false } })
+        {
+            using var reader = DirectoryReader.Open(dir);
+            Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName, off));
+            Assert.Equal(0, SpladeCacheMemory.Measure(reader).InMemoryPostings);
+        }
     }
 
     [Fact]
