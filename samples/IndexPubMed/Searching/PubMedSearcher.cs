@@ -209,7 +209,29 @@ internal sealed class PubMedSearcher : IDisposable
         {
             return false;
         }
-        return SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions());
+        if (!SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions()))
+        {
+            return false;
+        }
+        // The library's warm-up leaves this tool's own path cold: naming hits by PMID from each segment's doc values.
+        // One search of the field's first terms through it (discarded, not counted) makes a batch's first query cost
+        // about what the next ones do.
+        var terms = _reader.Leaves.Select(l => l.AtomicReader.GetTerms(PubMedSchema.Splade)).FirstOrDefault(t => t is not null);
+        if (terms is not null)
+        {
+            var termsEnum = terms.GetEnumerator();
+            var weights = new List<KeyValuePair<string, float>>();
+            while (weights.Count < 8 && termsEnum.MoveNext())
+            {
+                weights.Add(new KeyValuePair<string, float>(termsEnum.Term.Utf8ToString(), 1f));
+            }
+            foreach (int k in new[] { 10, 1000 })
+            {
+                Top(new SpladeQuery(PubMedSchema.Splade, weights, CreateSpladeQueryOptions()), k);
+            }
+            SpladeStats.Reset();
+        }
+        return true;
     }
 
     /// <summary>What SPLADE top-k searches of this searcher scored and read (what pruning saved, compared with --exhaustive).</summary>
