@@ -165,19 +165,19 @@ internal static class AttentionFusion
         string current = value;
         foreach (var perm in transposes)
         {
-            if (g.Producer(current) is not { OpType: "Transpose" } t || !HasPerm(t, perm) || g.Consumers(current) != 1)
+            if (g.Producer(current) is not { OpType: "Transpose" } t || !HasPerm(t, perm) || g.ConsumerCount(current) != 1)
             {
                 return null;
             }
             current = t.Input[0];
         }
-        if (g.Producer(current) is not { OpType: "Reshape" } reshape || g.Consumers(current) != 1
+        if (g.Producer(current) is not { OpType: "Reshape" } reshape || g.ConsumerCount(current) != 1
             || g.ShapeConstant(reshape.Input[1]) is not { Length: 4 } shape)
         {
             return null;
         }
         string linear = reshape.Input[0];
-        if (g.Consumers(linear) != 1)
+        if (g.ConsumerCount(linear) != 1)
         {
             return null;
         }
@@ -187,7 +187,7 @@ internal static class AttentionFusion
         {
             int side = g.Producer(node.Input[0]) is { OpType: "MatMul" } ? 0 : 1;
             bias = g.Constant(node.Input[1 - side]);
-            if (bias is null || g.Consumers(node.Input[side]) != 1)
+            if (bias is null || g.ConsumerCount(node.Input[side]) != 1)
             {
                 return null;
             }
@@ -337,61 +337,17 @@ internal static class AttentionFusion
     }
 
     /// <summary>Producers, consumer counts, initializers and Constant nodes of a graph, for pattern matching.</summary>
-    private sealed class GraphIndex
+    private sealed class GraphIndex(GraphProto graph) : OnnxGraphIndex(graph)
     {
         /// <summary>A shape entry known only at run time.</summary>
         public const long Computed = long.MinValue;
 
-        private readonly GraphProto _graph;
-        private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _consumers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-
-        public GraphIndex(GraphProto graph)
-        {
-            _graph = graph;
-            foreach (var tensor in graph.Initializer)
-            {
-                _initializers[tensor.Name] = tensor;
-                _names.Add(tensor.Name);
-            }
-            foreach (var input in graph.Input)
-            {
-                _names.Add(input.Name);
-            }
-            foreach (var node in graph.Node)
-            {
-                _names.Add(node.Name);
-                foreach (string output in node.Output)
-                {
-                    _producers[output] = node;
-                    _names.Add(output);
-                }
-                foreach (string input in node.Input)
-                {
-                    _consumers[input] = _consumers.GetValueOrDefault(input) + 1;
-                }
-            }
-            foreach (var output in graph.Output)
-            {
-                _consumers[output.Name] = _consumers.GetValueOrDefault(output.Name) + 1;
-            }
-        }
-
-        public NodeProto? Producer(string value) => _producers.GetValueOrDefault(value);
-
-        public int Consumers(string value) => _consumers.GetValueOrDefault(value);
-
-        public NodeProto? SingleConsumer(string value) =>
-            Consumers(value) == 1 ? _graph.Node.FirstOrDefault(n => n.Input.Contains(value)) : null;
-
         public bool TryInitializer(string name, out TensorProto tensor) =>
-            _initializers.TryGetValue(name, out tensor!) && DynamicQuantization.IsPlainFloat(tensor);
+            (tensor = Initializer(name)!) is not null && DynamicQuantization.IsPlainFloat(tensor);
 
         private TensorProto? ConstantTensor(string name)
         {
-            if (_initializers.TryGetValue(name, out var tensor))
+            if (Initializer(name) is { } tensor)
             {
                 return tensor;
             }
@@ -454,14 +410,5 @@ internal static class AttentionFusion
             return node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray();
         }
 
-        public string Fresh(string stem)
-        {
-            string name = stem;
-            for (int i = 2; !_names.Add(name); i++)
-            {
-                name = $"{stem}_{i}";
-            }
-            return name;
-        }
     }
 }

@@ -191,60 +191,14 @@ internal static class SkipLayerNormFusion
     }
 
     /// <summary>Producers, consumers and constants of a graph.</summary>
-    private sealed class Index
+    private sealed class Index(GraphProto graph) : OnnxGraphIndex(graph)
     {
-        private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _outputs;
-        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-
-        public Index(GraphProto graph)
-        {
-            _outputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var tensor in graph.Initializer)
-            {
-                _initializers[tensor.Name] = tensor;
-                _names.Add(tensor.Name);
-            }
-            foreach (var input in graph.Input)
-            {
-                _names.Add(input.Name);
-            }
-            foreach (var node in graph.Node)
-            {
-                _names.Add(node.Name);
-                foreach (string output in node.Output)
-                {
-                    _producers[output] = node;
-                    _names.Add(output);
-                }
-                foreach (string input in node.Input)
-                {
-                    if (!_consumers.TryGetValue(input, out var list))
-                    {
-                        _consumers[input] = list = [];
-                    }
-                    list.Add(node);
-                }
-            }
-        }
-
-        public NodeProto? Producer(string value) => _producers.GetValueOrDefault(value);
-
-        public IReadOnlyList<NodeProto> Consumers(string value) => _consumers.GetValueOrDefault(value) ?? [];
-
-        /// <summary>Readers of the value, a graph output counting as one.</summary>
-        public int ConsumerCount(string value) => Consumers(value).Count + (_outputs.Contains(value) ? 1 : 0);
-
-        public NodeProto? SingleConsumer(string value) => ConsumerCount(value) == 1 && Consumers(value) is [var only] ? only : null;
-
         // An initializer, a Constant node's value, or either through Identity nodes (exporters share equal constants so).
         private TensorProto? Tensor(string name)
         {
             for (int depth = 0; depth < 8; depth++)
             {
-                if (_initializers.TryGetValue(name, out var tensor))
+                if (Initializer(name) is { } tensor)
                 {
                     return tensor;
                 }
@@ -276,18 +230,9 @@ internal static class SkipLayerNormFusion
         public TensorProto? Vector(string name)
         {
             var tensor = Tensor(name);
-            return tensor is not null && _initializers.ContainsKey(tensor.Name) && DynamicQuantization.IsPlainFloat(tensor) && tensor.Dims.Count == 1
+            return tensor is not null && Initializer(tensor.Name) is not null && DynamicQuantization.IsPlainFloat(tensor) && tensor.Dims.Count == 1
                 && DynamicQuantization.ReadFloats(tensor).Length == tensor.Dims[0] ? tensor : null;
         }
 
-        public string Fresh(string stem)
-        {
-            string name = stem;
-            for (int i = 2; !_names.Add(name); i++)
-            {
-                name = $"{stem}_{i}";
-            }
-            return name;
-        }
     }
 }
