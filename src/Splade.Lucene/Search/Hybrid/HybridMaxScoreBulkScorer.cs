@@ -318,49 +318,8 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         }
     }
 
-    // Sorts the parts present in the window (key >= 0) by key into _itemKeys/_items; returns their number. Bounds change
-    // little from one window to the next, so the parts are laid out in the previous window's order and insertion-sorted
-    // (close to linear); _order keeps every part, absent ones last. Equal keys keep that order, and a low part's key is
-    // below its high part's, so a low part always sorts first.
-    private int SortParts()
-    {
-        var keys = _keyOf;
-        var order = _order;
-        var itemKeys = _itemKeys;
-        var items = _items;
-        int m = 0;
-        for (int j = 0; j < order.Length; j++)
-        {
-            int item = order[j];
-            double key = keys[item];
-            if (key < 0)
-            {
-                continue;
-            }
-            int k = m++;
-            while (k > 0 && itemKeys[k - 1] > key)
-            {
-                itemKeys[k] = itemKeys[k - 1];
-                items[k] = items[k - 1];
-                k--;
-            }
-            itemKeys[k] = key;
-            items[k] = item;
-        }
-        if (m < order.Length)
-        {
-            int a = m;
-            for (int j = 0; j < order.Length; j++)
-            {
-                if (keys[order[j]] < 0)
-                {
-                    items[a++] = order[j];
-                }
-            }
-        }
-        Array.Copy(items, order, order.Length);
-        return m;
-    }
+    // Equal keys keep the previous window's order, and a low part's key is below its high part's, so a low part always sorts first.
+    private int SortParts() => WindowPartOrder.Sort(_keyOf, _order, _itemKeys, _items);
 
     // The bound of check entry j's part in sub-block s of the window (scaled), or -1 when it has no posting there.
     private double CheckBound(int j, int s)
