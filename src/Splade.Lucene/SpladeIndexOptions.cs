@@ -33,7 +33,7 @@ public sealed class SpladeIndexOptions
 
     /// <summary>
     /// Warms the index when it is created or opened: the first searcher is warmed with
-    /// <see cref="Search.SpladeSearcher.Warm"/> (term dictionaries and impact bounds of the SPLADE field opened,
+    /// <see cref="Search.SpladeSearcher.Warm(global::Lucene.Net.Search.IndexSearcher, string, Search.SpladeQueryOptions?)"/> (term dictionaries and impact bounds of the SPLADE field opened,
     /// the search code compiled) and the encoder encodes one short query, so that the first
     /// <see cref="SpladeIndex.Search"/> runs about as fast as the following ones instead of paying that in a fresh
     /// process (docs/PERFORMANCE.md, "No cold start"). The cost moves into <c>Create</c>/<c>Open</c>; results are the

@@ -17,7 +17,7 @@ namespace Splade.Bench.Pruning;
 /// user's fresh process sees. <c>--evaluation</c> forces how the pruned searches evaluate segments (default: the
 /// per-segment chooser), <c>--min-docs-per-k</c> sets the chooser's constant, <c>--tier-cap</c> the pruned queries'
 /// <see cref="SpladeQueryOptions.MaxTierBytesPerSegment"/> (the tier memory held at the end is printed), <c>--warm-up</c> runs
-/// <see cref="SpladeSearcher.Warm"/> after opening (timed apart), <c>--export DIR</c> only writes the corpus and queries
+/// <see cref="SpladeSearcher.Warm(IndexSearcher, string, SpladeQueryOptions?)"/> after opening (timed apart), <c>--export DIR</c> only writes the corpus and queries
 /// as JSONL vectors for timing the CLI on the same data. Opens the pruning bench's index
 /// (or its copy with persisted impact bounds, made by <c>--persisted</c> on first use: every segment rewritten
 /// through <see cref="SpladeCodec"/>) and runs the query batch once pruned as the CLI does (first query, batch

@@ -200,7 +200,7 @@ internal sealed class PubMedSearcher : IDisposable
     }
 
     /// <summary>
-    /// Warms the searcher for SPLADE searches (<see cref="SpladeSearcher.Warm"/>, with the options and tie-break by
+    /// Warms the searcher for SPLADE searches (<see cref="SpladeSearcher.Warm(IndexSearcher, string, SpladeQueryOptions?, Action{SpladeQuery, int})"/>, with the options and tie-break by
     /// PMID of this searcher's queries), so that a batch's first query runs about as fast as the next ones. False when the index has no SPLADE field (nothing warmed).
     /// </summary>
     public bool WarmUp()
@@ -209,28 +209,13 @@ internal sealed class PubMedSearcher : IDisposable
         {
             return false;
         }
-        if (!SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions()))
+        // Warmed through this tool's own path (naming hits by PMID from each segment's doc values), which the library's
+        // searches alone would leave unoptimised for the batch's first queries; the warm-up's counts are not the batch's.
+        if (!SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions(), (query, k) => Search(new SearchRequest("warm-up", null, query), k)))
         {
             return false;
         }
-        // The library's warm-up leaves this tool's own path cold: naming hits by PMID from each segment's doc values.
-        // One search of the field's first terms through it (discarded, not counted) makes a batch's first query cost
-        // about what the next ones do.
-        var terms = _reader.Leaves.Select(l => l.AtomicReader.GetTerms(PubMedSchema.Splade)).FirstOrDefault(t => t is not null);
-        if (terms is not null)
-        {
-            var termsEnum = terms.GetEnumerator();
-            var weights = new List<KeyValuePair<string, float>>();
-            while (weights.Count < 8 && termsEnum.MoveNext())
-            {
-                weights.Add(new KeyValuePair<string, float>(termsEnum.Term.Utf8ToString(), 1f));
-            }
-            foreach (int k in new[] { 10, 1000 })
-            {
-                Top(new SpladeQuery(PubMedSchema.Splade, weights, CreateSpladeQueryOptions()), k);
-            }
-            SpladeStats.Reset();
-        }
+        SpladeStats.Reset();
         return true;
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
@@ -62,11 +64,29 @@ public static class SpladeSearcher
         return new TopDocs(collector.Collected, hits, hits.Length == 0 ? float.NaN : hits[0].Score);
     }
 
-    /// <summary>Segment terms scanned per segment by <see cref="Warm"/> to find frequent ones.</summary>
+    /// <summary>Segment terms scanned per segment by <see cref="Warm(IndexSearcher, string, SpladeQueryOptions?)"/> to find frequent ones.</summary>
     internal const int WarmScanTerms = 1024;
 
-    /// <summary>Terms in each of <see cref="Warm"/>'s queries.</summary>
+    /// <summary>Terms in each of the warm-up queries.</summary>
     internal const int WarmTerms = 8;
+
+    /// <summary>
+    /// Rounds of warm-up searches (k = 10 and k = 1000 each) at the least: .NET's tiered compilation first runs a method
+    /// as quickly compiled (tier-0) code and recompiles it optimised only after about 30 calls, once no new method has
+    /// been compiled for 100 ms (the runtime's call-counting delay); so a handful of searches leaves the per-query
+    /// code of the search path unoptimised, and the first few dozen queries at k = 1000 ran 2-3x slower than the
+    /// following ones (docs/PERFORMANCE.md, "Warm-up until compiled").
+    /// </summary>
+    internal const int MinWarmRounds = 40;
+
+    /// <summary>
+    /// How long no method may have been compiled before the warm-up searches stop: more than the runtime's 100 ms
+    /// call-counting delay, so that the optimised recompilations it leads to have started and been seen.
+    /// </summary>
+    internal static readonly TimeSpan WarmQuietTime = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest the warm-up searches may take, whatever the compiler does (a loaded machine, say).</summary>
+    internal static readonly TimeSpan MaxWarmSearchTime = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Prepares <paramref name="searcher"/> for SPLADE queries on <paramref name="field"/>, as Lucene's
@@ -77,18 +97,20 @@ public static class SpladeSearcher
     /// <see cref="SpladeQueryOptions.Exhaustive"/>, copies the postings of
     /// every term of the field into memory, terms with most postings first, up to
     /// <see cref="SpladeQueryOptions.MaxInMemoryPostingsBytesPerSegment"/> per segment (about 3 bytes per posting: the
-    /// bulk of its time and memory, about one pass over the field's postings); and
-    /// runs <see cref="Search"/> three times on a query of the field's most frequent terms (the <see cref="WarmTerms"/>
-    /// with most postings among the first <see cref="WarmScanTerms"/> of each segment, weight 1): from in-memory postings
-    /// (which copies those terms' postings into memory), with the pruning scorer, and term at a time, the ways a search
-    /// evaluates a segment. That compiles (JIT) the code of the
-    /// search path, which is most of a fresh process's first-query cost (docs/PERFORMANCE.md, "No cold start").
+    /// bulk of its time and memory, about one pass over the field's postings); then it runs <see cref="Search"/> on a
+    /// query of the field's most frequent terms (the <see cref="WarmTerms"/> with most postings among the first
+    /// <see cref="WarmScanTerms"/> of each segment, weight 1): once in each way a search evaluates a segment (from
+    /// in-memory postings, with the pruning scorer, term at a time), then at k = 10 and k = 1000 with
+    /// <paramref name="options"/>, repeatedly, until the runtime has compiled no method for a while (at least
+    /// <see cref="MinWarmRounds"/> rounds, at most <see cref="MaxWarmSearchTime"/>). That compiles the search path's
+    /// code and lets .NET's tiered compilation replace it by optimised code, which is most of a fresh process's
+    /// first-queries cost (docs/PERFORMANCE.md, "No cold start" and "Warm-up until compiled").
     /// <para>
     /// The results are discarded: searches return exactly the same results with or without it. The bounds of the
     /// few warm-up terms stay cached with their segments, as after any query that used them. Idempotent (a second
     /// call repeats the same searches) and thread-safe (read-only, like <see cref="Search"/>). Its cost is reported
-    /// by whoever calls it (the CLI prints it as part of opening the index); it is that of three small queries plus,
-    /// in a fresh process, the compilation that the first query would otherwise pay.
+    /// by whoever calls it (the CLI prints it as part of opening the index): the copies plus a few hundred milliseconds
+    /// of searches.
     /// </para>
     /// </summary>
     /// <param name="searcher">The searcher to warm.</param>
@@ -102,7 +124,29 @@ public static class SpladeSearcher
     public static bool Warm(IndexSearcher searcher, string field, SpladeQueryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(searcher);
+        return Warm(searcher, field, options, (query, k) => Search(searcher, query, k));
+    }
+
+    /// <summary>
+    /// <see cref="Warm(IndexSearcher, string, SpladeQueryOptions?)"/>, with the repeated warm-up searches run through
+    /// <paramref name="search"/>, an application's own search path (one that calls <see cref="Search"/> and then names
+    /// its hits from stored fields or doc values, say), so that its code is compiled and optimised too before the first
+    /// query. The searches in each way of evaluating a segment still go through <see cref="Search"/>.
+    /// </summary>
+    /// <param name="searcher">The searcher to warm.</param>
+    /// <param name="field">The SPLADE field.</param>
+    /// <param name="options">The options of the queries the searcher will serve; defaults when null.</param>
+    /// <param name="search">
+    /// Runs one warm-up query with a k (10, then 1000) the way the application searches; its results are the
+    /// application's to discard (and any statistics it keeps, to reset).
+    /// </param>
+    /// <returns>False when no segment has a term in <paramref name="field"/> (nothing to warm), otherwise true.</returns>
+    /// <exception cref="ArgumentException"><paramref name="field"/> is empty, or <paramref name="options"/> is invalid.</exception>
+    public static bool Warm(IndexSearcher searcher, string field, SpladeQueryOptions? options, Action<SpladeQuery, int> search)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
         ArgumentException.ThrowIfNullOrEmpty(field);
+        ArgumentNullException.ThrowIfNull(search);
         options?.Validate();
         var frequent = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var leaf in searcher.IndexReader.Leaves)
@@ -130,7 +174,7 @@ public static class SpladeSearcher
         {
             LoadInMemoryPostings(searcher.IndexReader, field, options?.MaxInMemoryPostingsBytesPerSegment ?? SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
         }
-        foreach (var evaluation in new[] { SpladeEvaluation.Auto, SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
+        SpladeQueryOptions WarmOptions(SpladeEvaluation evaluation)
         {
             var warmOptions = options?.Clone() ?? new SpladeQueryOptions();
             warmOptions.Exhaustive = false;
@@ -139,7 +183,36 @@ public static class SpladeSearcher
             warmOptions.MinWeight = 0;
             warmOptions.TopK = null;
             warmOptions.Evaluation = evaluation;
-            Search(searcher, new SpladeQuery(field, weights, warmOptions), 10);
+            return warmOptions;
+        }
+        foreach (var evaluation in new[] { SpladeEvaluation.Auto, SpladeEvaluation.MaxScore, SpladeEvaluation.Exhaustive })
+        {
+            Search(searcher, new SpladeQuery(field, weights, WarmOptions(evaluation)), 10);
+        }
+        // The path the searcher's queries take (the caller's options, the caller's search), repeated until tiered
+        // compilation has optimised it.
+        var own = options?.Clone() ?? new SpladeQueryOptions();
+        own.WeightScale = null;
+        own.MinWeight = 0;
+        own.TopK = null;
+        var query = new SpladeQuery(field, weights, own);
+        var clock = Stopwatch.StartNew();
+        long compiled = JitInfo.GetCompiledMethodCount();
+        var lastCompiled = TimeSpan.Zero;
+        for (int round = 1; ; round++)
+        {
+            search(query, 10);
+            search(query, 1000);
+            long now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                lastCompiled = clock.Elapsed;
+            }
+            if ((round >= MinWarmRounds && clock.Elapsed - lastCompiled >= WarmQuietTime) || clock.Elapsed >= MaxWarmSearchTime)
+            {
+                break;
+            }
         }
         return true;
     }

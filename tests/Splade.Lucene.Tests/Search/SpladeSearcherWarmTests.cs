@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace Splade.Lucene.Tests.Search;
 
 /// <summary>
-/// <see cref="SpladeSearcher.Warm"/> prepares a searcher for its first query and changes no result: searches after
+/// <see cref="SpladeSearcher.Warm(IndexSearcher, string, SpladeQueryOptions?)"/> prepares a searcher for its first query and changes no result: searches after
 /// it (once, twice, concurrently with it) return exactly the exhaustive top k.
 /// </summary>
 public sealed class SpladeSearcherWarmTests
@@ -133,6 +133,43 @@ public sealed class SpladeSearcherWarmTests
             Assert.True(SpladeSearcher.Warm(new IndexSearcher(reader), RandomSpladeCorpus.FieldName, off));
             Assert.Equal(0, SpladeCacheMemory.Measure(reader).InMemoryPostings);
         }
+    }
+
+    [Fact]
+    public void WarmRunsTheApplicationsSearchRepeatedly_AtK10AndK1000_WithItsOptions_AndBounded()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 3000);
+        using var dir = corpus.BuildIndex(SpladeStorageMode.TermFrequency, maxBufferedDocs: 1000, codec: new SpladeCodec(RandomSpladeCorpus.FieldName));
+        using var reader = DirectoryReader.Open(dir);
+        var searcher = new IndexSearcher(reader);
+        var options = new SpladeQueryOptions { MaxInMemoryPostingsBytesPerSegment = 1 << 20, WeightScale = 100 };
+        var calls = new List<(SpladeQuery Query, int K)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName, options, (query, k) =>
+        {
+            calls.Add((query, k));
+            // The application's path: its searches are what the warm-up repeats.
+            Assert.NotNull(SpladeSearcher.Search(searcher, query, k));
+        }));
+        var elapsed = clock.Elapsed;
+        // At least MinWarmRounds rounds of k = 10 then k = 1000 (tiered compilation needs ~30 calls to optimise a
+        // method), and no more than the time bound allows (plus the copies and one slow round).
+        Assert.True(calls.Count >= 2 * SpladeSearcher.MinWarmRounds, $"{calls.Count} warm-up searches");
+        Assert.Equal(0, calls.Count % 2);
+        Assert.All(calls.Where((_, i) => i % 2 == 0), c => Assert.Equal(10, c.K));
+        Assert.All(calls.Where((_, i) => i % 2 == 1), c => Assert.Equal(1000, c.K));
+        Assert.True(elapsed < SpladeSearcher.MaxWarmSearchTime + TimeSpan.FromSeconds(5), $"warm-up took {elapsed}");
+        // One query, on the field, with the application's options except what only shapes query weights.
+        var queryOptions = calls.Select(c => c.Query).Distinct().Single().Options;
+        Assert.Equal(RandomSpladeCorpus.FieldName, calls[0].Query.Field);
+        Assert.Equal(options.MaxInMemoryPostingsBytesPerSegment, queryOptions.MaxInMemoryPostingsBytesPerSegment);
+        Assert.Null(queryOptions.WeightScale);
+        Assert.Equal(SpladeSearcher.WarmTerms, calls[0].Query.TermWeights.Count);
+        Assert.Throws<ArgumentNullException>(() => SpladeSearcher.Warm(searcher, RandomSpladeCorpus.FieldName, options, null!));
+        // Searches afterwards are exact.
+        var queries = Enumerable.Range(0, 4).Select(_ => corpus.RandomQuery(random, 5, 40)).ToArray();
+        Check(corpus, searcher, queries, "after the application's warm-up");
     }
 
     [Fact]
