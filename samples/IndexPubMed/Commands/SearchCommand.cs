@@ -174,7 +174,7 @@ internal static class SearchCommand
         // A batch reports per-query latency: warm the searcher first (SPLADE searches only), so that the first
         // query is not the one paying for the fresh process (compilation, term dictionaries); reported apart.
         var warming = Stopwatch.StartNew();
-        bool warmed = a.WarmUp && mode != SearchMode.Bm25 && searcher.WarmUp();
+        bool warmed = a.WarmUp && mode != SearchMode.Bm25 && searcher.WarmUp(hybrid: mode == SearchMode.Hybrid);
         var startup = string.Create(CultureInfo.InvariantCulture,
             $"opened in {opened.TotalMilliseconds:F0} ms{(warmed ? $", warm-up {warming.Elapsed.TotalMilliseconds:F0} ms" : a.WarmUp ? "" : ", no warm-up")}");
         int code = SearchBatch(searcher, requests, a, tag, startup, output, error);

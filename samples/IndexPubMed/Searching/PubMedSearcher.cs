@@ -202,8 +202,9 @@ internal sealed class PubMedSearcher : IDisposable
     /// <summary>
     /// Warms the searcher for SPLADE searches (<see cref="SpladeSearcher.Warm(IndexSearcher, string, SpladeQueryOptions?, Action{SpladeQuery, int})"/>, with the options and tie-break by
     /// PMID of this searcher's queries), so that a batch's first query runs about as fast as the next ones. False when the index has no SPLADE field (nothing warmed).
+    /// <paramref name="hybrid"/>: the batch runs hybrid requests (BM25 and SPLADE), so those are what is warmed.
     /// </summary>
-    public bool WarmUp()
+    public bool WarmUp(bool hybrid = false)
     {
         if (Schema is null)
         {
@@ -211,7 +212,14 @@ internal sealed class PubMedSearcher : IDisposable
         }
         // Warmed through this tool's own path (naming hits by PMID from each segment's doc values), which the library's
         // searches alone would leave unoptimised for the batch's first queries; the warm-up's counts are not the batch's.
-        if (!SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions(), (query, k) => Search(new SearchRequest("warm-up", null, query), k)))
+        // A hybrid batch is warmed with hybrid requests (BM25 of the warm-up terms' text beside the SPLADE query).
+        Query? bm25 = null;
+        void Run(SpladeQuery query, int k)
+        {
+            bm25 ??= hybrid && Bm25Query(string.Join(' ', query.TermWeights.Select(t => t.Key))) is BooleanQuery { Clauses.Count: > 0 } words ? words : null;
+            _ = Search(new SearchRequest("warm-up", bm25, query), k);
+        }
+        if (!SpladeSearcher.Warm(Searcher, PubMedSchema.Splade, CreateSpladeQueryOptions(), Run))
         {
             return false;
         }

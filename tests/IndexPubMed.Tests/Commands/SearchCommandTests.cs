@@ -135,16 +135,17 @@ public sealed class SearchCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("splade")]
-    [InlineData("hybrid")]
-    public void WarmUp_ChangesNoRun_AndIsReportedApartFromTheQueries(string mode)
+    [InlineData("splade", "rrf")]
+    [InlineData("hybrid", "rrf")]
+    [InlineData("hybrid", "linear")]
+    public void WarmUp_ChangesNoRun_AndIsReportedApartFromTheQueries(string mode, string fusion)
     {
         string queries = Path.Combine(_dir, "q.tsv");
         File.WriteAllLines(queries, ["q1\tcancer treatment", "q2\theart attack: aspirin?", "q3\tCOVID-19 vaccine"]);
         string warm = Path.Combine(_dir, "warm.trec"), cold = Path.Combine(_dir, "cold.trec");
 
-        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--queries", queries, "--run", warm);
-        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--queries", queries, "--run", cold, "--no-warm-up");
+        var (exit1, _, error1) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--fusion", fusion, "--queries", queries, "--run", warm);
+        var (exit2, _, error2) = Cli.Run("search", "--index", _index.IndexDir, "--model", Cli.ModelDir, "--mode", mode, "--fusion", fusion, "--queries", queries, "--run", cold, "--no-warm-up");
 
         Assert.True(exit1 == 0, error1);
         Assert.True(exit2 == 0, error2);
