@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
@@ -86,7 +88,13 @@ public static class SpladeSearcher
     internal static readonly TimeSpan WarmQuietTime = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The longest the warm-up searches may take, whatever the compiler does (a loaded machine, say).</summary>
-    internal static readonly TimeSpan MaxWarmSearchTime = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan MaxWarmSearchTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The search paths (search function, and the options that choose the scorer) this process has already warmed until
+    /// compiled; a later warm-up of the same path runs one round of searches.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(MethodInfo Search, bool Exhaustive, bool InMemory, SpladeEvaluation Evaluation, bool TieBreak), bool> s_optimisedPaths = new();
 
     /// <summary>
     /// Prepares <paramref name="searcher"/> for SPLADE queries on <paramref name="field"/>, as Lucene's
@@ -102,7 +110,8 @@ public static class SpladeSearcher
     /// <see cref="WarmScanTerms"/> of each segment, weight 1): once in each way a search evaluates a segment (from
     /// in-memory postings, with the pruning scorer, term at a time), then at k = 10 and k = 1000 with
     /// <paramref name="options"/>, repeatedly, until the runtime has compiled no method for a while (at least
-    /// <see cref="MinWarmRounds"/> rounds, at most <see cref="MaxWarmSearchTime"/>). That compiles the search path's
+    /// <see cref="MinWarmRounds"/> rounds, at most <see cref="MaxWarmSearchTime"/>; once per process and search path: a
+    /// later warm-up of a path already warmed, a searcher reopened after new writes say, runs one round). That compiles the search path's
     /// code and lets .NET's tiered compilation replace it by optimised code, which is most of a fresh process's
     /// first-queries cost (docs/PERFORMANCE.md, "No cold start" and "Warm-up until compiled").
     /// <para>
@@ -190,12 +199,16 @@ public static class SpladeSearcher
             Search(searcher, new SpladeQuery(field, weights, WarmOptions(evaluation)), 10);
         }
         // The path the searcher's queries take (the caller's options, the caller's search), repeated until tiered
-        // compilation has optimised it.
+        // compilation has optimised it: once per process and path. Later warm-ups (a searcher reopened after new
+        // writes, say) run one round, since compiled code is process-wide, and the compiler's count, also process-wide,
+        // may never fall quiet in a process doing other work, which would make every warm-up run to its time bound.
         var own = options?.Clone() ?? new SpladeQueryOptions();
         own.WeightScale = null;
         own.MinWeight = 0;
         own.TopK = null;
         var query = new SpladeQuery(field, weights, own);
+        var path = (search.Method, own.Exhaustive, own.InMemoryPostings, own.Evaluation, own.TieBreakField is not null);
+        bool optimised = s_optimisedPaths.ContainsKey(path);
         var clock = Stopwatch.StartNew();
         long compiled = JitInfo.GetCompiledMethodCount();
         var lastCompiled = TimeSpan.Zero;
@@ -209,11 +222,12 @@ public static class SpladeSearcher
                 compiled = now;
                 lastCompiled = clock.Elapsed;
             }
-            if ((round >= MinWarmRounds && clock.Elapsed - lastCompiled >= WarmQuietTime) || clock.Elapsed >= MaxWarmSearchTime)
+            if (optimised || (round >= MinWarmRounds && clock.Elapsed - lastCompiled >= WarmQuietTime) || clock.Elapsed >= MaxWarmSearchTime)
             {
                 break;
             }
         }
+        s_optimisedPaths.TryAdd(path, true);
         return true;
     }
 
