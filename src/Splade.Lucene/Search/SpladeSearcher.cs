@@ -110,14 +110,14 @@ public static class SpladeSearcher
     /// <see cref="WarmScanTerms"/> of each segment, weight 1): once in each way a search evaluates a segment (from
     /// in-memory postings, with the pruning scorer, term at a time), then at k = 10 and k = 1000 with
     /// <paramref name="options"/>, repeatedly, until the runtime has compiled no method for a while (at least
-    /// <see cref="MinWarmRounds"/> rounds, at most <see cref="MaxWarmSearchTime"/>; once per process and search path: a
-    /// later warm-up of a path already warmed, a searcher reopened after new writes say, runs one round). That compiles the search path's
-    /// code and lets .NET's tiered compilation replace it by optimised code, which is most of a fresh process's
-    /// first-queries cost (docs/PERFORMANCE.md, "No cold start" and "Warm-up until compiled").
+    /// <see cref="MinWarmRounds"/> rounds, at most <see cref="MaxWarmSearchTime"/>; once per process and search path:
+    /// a later warm-up of a path already warmed, a searcher reopened after new writes say, runs one round). That
+    /// compiles the search path's code and lets .NET's tiered compilation replace it by optimised code, which is most
+    /// of a fresh process's first-queries cost (docs/PERFORMANCE.md, "No cold start" and "Warm-up until compiled").
     /// <para>
     /// The results are discarded: searches return exactly the same results with or without it. The bounds of the
     /// few warm-up terms stay cached with their segments, as after any query that used them. Idempotent (a second
-    /// call repeats the same searches) and thread-safe (read-only, like <see cref="Search"/>). Its cost is reported
+    /// call copies nothing new and runs one round of searches) and thread-safe (read-only, like <see cref="Search"/>). Its cost is reported
     /// by whoever calls it (the CLI prints it as part of opening the index): the copies plus a few hundred milliseconds
     /// of searches.
     /// </para>
