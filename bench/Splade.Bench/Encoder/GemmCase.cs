@@ -55,24 +55,12 @@ internal sealed class GemmCase : IDisposable
     /// <summary>The output of the last Run, for models with a float32 output.</summary>
     public ReadOnlySpan<float> FloatOutput() => _outputs[0].GetTensorDataAsSpan<float>();
 
-    /// <summary>
-    /// Runs at least <paramref name="minRuns"/> times and for at least <paramref name="minSeconds"/>; returns the mean
-    /// and the fastest Run in seconds. Other processes on the machine slow some Runs down; the fastest Run is the
-    /// kernel's own speed, which is what a ceiling is about.
-    /// </summary>
-    public (double Mean, double Fastest) Time(int minRuns, double minSeconds)
+    /// <summary>One Run, timed; in seconds.</summary>
+    public double TimeOne()
     {
-        var total = Stopwatch.StartNew();
-        int runs = 0;
-        double fastest = double.MaxValue;
-        while (runs < minRuns || total.Elapsed.TotalSeconds < minSeconds)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Run();
-            fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            runs++;
-        }
-        return (total.Elapsed.TotalSeconds / runs, fastest);
+        long start = Stopwatch.GetTimestamp();
+        Run();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     public void Dispose()
