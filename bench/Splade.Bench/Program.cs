@@ -43,6 +43,7 @@ try
         "encoder-device" => EncoderDeviceBenchmark.Run(options),
         "encoder-int8" => EncoderInt8Benchmark.Run(options),
         "encoder-profile" => EncoderProfileBenchmark.Run(options),
+        "gemm-int8" => GemmInt8Benchmark.Run(options),
         _ => Usage(),
     };
 }
@@ -63,6 +64,7 @@ static int Usage()
           encoder-longtext  documents over the maximum length in --input JSONL files, truncate vs chunk documents/s
           encoder-int8      int8 (quantize) vs float32: vector agreement, docs/s of bare Runs and the int8 encoder
           encoder-profile   ONNX Runtime profile of one model (--model): kernel time per operator type, --optimized PATH saves the optimized graph
+          gemm-int8         ONNX Runtime's int8 vs float32 GEMM on BERT-base's matrix shapes (one-node models), --micro false skips the instruction rates
           lucene            SPLADE indexing (tf repeated tokens, tf one token, payload) and exhaustive search vs a BooleanQuery
           largek-bound      upper bound of what exact term-at-a-time MaxScore could save at --k (oracle threshold)
           coldstart         fresh-process batch: first query, batch mean, warm pruned vs exhaustive at --k, --persisted bounds
