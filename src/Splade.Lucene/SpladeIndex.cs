@@ -151,7 +151,8 @@ public sealed class SpladeIndex : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(encoder);
         var copy = Validated(options);
-        if (DirectoryReader.IndexExists(directory))
+        // A folder whose first commit was cut short by a kill holds no index: it is created afresh.
+        if (!IndexCommits.RemoveUnfinishedFirstCommit(directory) && IndexCommits.HasCommit(directory))
         {
             throw new ArgumentException($"{directory} already holds an index: open it with {nameof(SpladeIndex)}.{nameof(Open)}.", nameof(directory));
         }
@@ -166,7 +167,7 @@ public sealed class SpladeIndex : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(encoder);
         var copy = Validated(options);
-        if (!DirectoryReader.IndexExists(directory))
+        if (!IndexCommits.HasCommit(directory))
         {
             throw new ArgumentException($"{directory} holds no index: create one with {nameof(SpladeIndex)}.{nameof(Create)}.", nameof(directory));
         }
@@ -186,7 +187,7 @@ public sealed class SpladeIndex : IDisposable
         var directory = FSDirectory.Open(full);
         try
         {
-            bool exists = DirectoryReader.IndexExists(directory);
+            bool exists = !(create && IndexCommits.RemoveUnfinishedFirstCommit(directory)) && IndexCommits.HasCommit(directory);
             if (create && exists)
             {
                 throw new ArgumentException($"'{full}' already holds an index: open it with {nameof(SpladeIndex)}.{nameof(Open)}.", nameof(path));

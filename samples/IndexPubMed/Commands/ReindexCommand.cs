@@ -50,7 +50,7 @@ internal static class ReindexCommand
             SpladeIndexSettings? stored;
             using (var dir = FSDirectory.Open(index.FullName))
             {
-                if (!DirectoryReader.IndexExists(dir))
+                if (!IndexCommits.HasCommit(dir))
                 {
                     error.WriteLine($"reindex: there is no index in {index.FullName}.");
                     return 2;

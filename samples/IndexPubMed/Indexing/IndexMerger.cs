@@ -65,7 +65,7 @@ internal sealed class IndexMerger
                 }
                 var dir = FSDirectory.Open(path);
                 directories.Add(dir);
-                if (!DirectoryReader.IndexExists(dir))
+                if (!IndexCommits.HasCommit(dir))
                 {
                     throw new IOException($"{path} is not a Lucene index.");
                 }

@@ -52,6 +52,9 @@ internal sealed class PubMedIndexer
         // Term-frequency storage: one token per term, its impact written as the frequency by the codec at flush.
         var config = Bm25Index.CreateWriterConfig(analyzer, splade: _options.NoSplade ? null : _options.Splade);
         config.RAMBufferSizeMB = 256;
+        // A run killed while writing a new index's first commit leaves a commit no writer can open: start afresh
+        // (nothing was ever committed there).
+        IndexCommits.RemoveUnfinishedFirstCommit(directory);
         using var writer = new IndexWriter(directory, config);
         // The SPLADE field's settings are checked (or recorded, for a new index) and then merged into every commit.
         _schema = OpenSchema(writer, vectorsGiven: inputs.Any(i => i.Kind == InputKind.Vectors));

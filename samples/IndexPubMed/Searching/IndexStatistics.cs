@@ -71,7 +71,7 @@ internal sealed class IndexStatistics
             throw new SearchSetupException($"index folder '{full}' does not exist.");
         }
         using var directory = FSDirectory.Open(full);
-        if (!DirectoryReader.IndexExists(directory))
+        if (!IndexCommits.HasCommit(directory))
         {
             throw new SearchSetupException($"'{full}' holds no Lucene index.");
         }

@@ -71,7 +71,7 @@ internal sealed class PubMedSearcher : IDisposable
         var directory = FSDirectory.Open(full);
         try
         {
-            if (!DirectoryReader.IndexExists(directory))
+            if (!IndexCommits.HasCommit(directory))
             {
                 throw new SearchSetupException($"'{full}' holds no Lucene index (build one with the index command).");
             }

@@ -48,7 +48,7 @@ public sealed class SpladeReindexer
     public long Reindex(CancellationToken cancellation = default)
     {
         var directory = _options.Index;
-        if (!DirectoryReader.IndexExists(directory))
+        if (!IndexCommits.HasCommit(directory))
         {
             throw new IOException($"There is no index in {directory}.");
         }
@@ -155,7 +155,9 @@ public sealed class SpladeReindexer
                 ? new SpladeCodec([_sideOptions.FieldName], [_sideOptions.FieldName])
                 : new SpladeCodec(_sideOptions.FieldName),
         };
-        if (DirectoryReader.IndexExists(work))
+        // A side index killed while writing its first commit is started afresh, like one that does not exist.
+        IndexCommits.RemoveUnfinishedFirstCommit(work);
+        if (IndexCommits.HasCommit(work))
         {
             using var existing = DirectoryReader.Open(work);
             if (!existing.IndexCommit.UserData.TryGetValue(SourceKey, out var s) || s != snapshot)

@@ -1,3 +1,4 @@
+using Splade.Lucene.Index;
 using IndexPubMed.Indexing;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
@@ -16,7 +17,7 @@ internal static class IndexContents
             return result;
         }
         using var dir = FSDirectory.Open(path);
-        if (!DirectoryReader.IndexExists(dir))
+        if (!IndexCommits.HasCommit(dir))
         {
             return result;
         }
