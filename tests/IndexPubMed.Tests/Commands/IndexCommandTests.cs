@@ -78,6 +78,29 @@ public sealed class IndexCommandTests : IDisposable
         Assert.Equal("Replaced after a crash.", resumed["39780789"]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void ARunKilledWhileWritingTheFirstCommitIsRerunFromScratch(int cut)
+    {
+        // What a kill during a new index's first commit leaves: segments_1 cut short (empty or half) and no
+        // segments.gen. Lucene.NET cannot open it, not even to create over it; the rerun must start afresh.
+        Assert.Equal(0, Run(["index", "--index", IndexDir, "--model", Model, "--quiet", Baseline1]));
+        string segments = Assert.Single(System.IO.Directory.GetFiles(IndexDir, "segments_*"));
+        using (var file = new FileStream(segments, FileMode.Open))
+        {
+            file.SetLength(cut == 0 ? 0 : file.Length / 2);
+        }
+        File.Delete(Path.Combine(IndexDir, "segments.gen"));
+        Assert.Empty(IndexContents.Read(IndexDir));
+
+        Assert.Equal(0, Index(Baseline1, Baseline2));
+
+        string clean = Path.Combine(_temp.Path, "clean");
+        Assert.Equal(0, Run(["index", "--index", clean, "--model", Model, "--quiet", Baseline1, Baseline2]));
+        Assert.Equal(ReadIndex(clean), ReadIndex(IndexDir));
+    }
+
     [Fact]
     public void ASecondWriterIsRefusedWhileTheIndexIsLocked()
     {
