@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 
@@ -319,11 +318,6 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
     /// (<see cref="Full"/>), the tier (<see cref="HighOnly"/>) or the value <see cref="CheckNonEssential"/> read.
     /// Candidates must be asked in increasing document order within a window.
     /// </summary>
-    /// <remarks>
-    /// Inlined into the scorers' exact scores, which call it for every term of every rescored document (as many calls
-    /// as postings read, in SPLADE-only windows): the copies it replaced had this switch inline.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected bool Matches(int i, int doc, out float value)
     {
         switch (State[i])
