@@ -30,6 +30,8 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
     private readonly float[] _lexicalCoord;
     private readonly float _spladeBoost;
     private readonly float[] _outerCoord;
+    // Per clause, the factor from its value to the units of the window bounds (see Scales).
+    private readonly double[] _scale;
     // Scaled sub-block bounds of the current window: clause i, sub-block s (from the window's first) at i x 16 + s; -1 absent.
     private readonly double[] _subBound;
 
@@ -46,8 +48,14 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
     /// <param name="acceptDocs">The live documents the postings were opened with (the tiers include deleted ones), or null.</param>
     /// <param name="tiers">Whether SPLADE terms' high-impact tiers may be used.</param>
     public HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs = null, bool tiers = true)
-        : base(weight, Array.ConvertAll(clauses, c => new Clause(c)), UsableTiers(clauses, tiers), Array.ConvertAll(clauses, c => c.TierWeight), Scales(clauses.Length, lexicalCount, lexicalCoord, spladeBoost, outerCoord), WindowShift, BoundFactorOf(clauses.Length), maxDoc, docBase, top, stats, acceptDocs)
+        : this(weight, clauses, Scales(clauses.Length, lexicalCount, lexicalCoord, spladeBoost, outerCoord), lexicalCount, lexicalCoord, spladeBoost, outerCoord, maxDoc, docBase, top, stats, acceptDocs, tiers)
     {
+    }
+
+    private HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, double[] scale, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs, bool tiers)
+        : base(weight, Wrap(clauses, scale), UsableTiers(clauses, tiers), WindowShift, BoundFactorOf(clauses.Length), maxDoc, docBase, top, stats, acceptDocs)
+    {
+        _scale = scale;
         _clauses = clauses;
         _lexicalCount = lexicalCount;
         _lexicalCoord = lexicalCoord;
@@ -75,8 +83,15 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
     internal readonly struct Clause : IWindowPostings
     {
         private readonly HybridClause _clause;
+        private readonly float _tierWeight;
+        private readonly double _scale;
 
-        public Clause(HybridClause clause) => _clause = clause;
+        public Clause(HybridClause clause, double scale)
+        {
+            _clause = clause;
+            _tierWeight = clause.TierWeight;
+            _scale = scale;
+        }
 
         public int Doc => _clause.Doc;
 
@@ -85,6 +100,11 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
         public int Advance(int target) => _clause.Advance(target);
 
         public float Value() => _clause.Value();
+
+        // The same float as ImpactPostings.Contribution: weight x (float)impact.
+        public float TierValue(int impact) => _tierWeight * (float)impact;
+
+        public double Scaled(float value) => value * _scale;
     }
 
     // The per-candidate steps of the shared candidate loop, called directly (see IWindowCandidates).
@@ -97,6 +117,16 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
         public void SubBlockBounds(int sub) => _scorer.SubBlockBounds(sub);
 
         public float ExactScore(int doc) => _scorer.ExactScore(doc);
+    }
+
+    private static Clause[] Wrap(HybridClause[] clauses, double[] scale)
+    {
+        var wrapped = new Clause[clauses.Length];
+        for (int i = 0; i < clauses.Length; i++)
+        {
+            wrapped[i] = new Clause(clauses[i], scale[i]);
+        }
+        return wrapped;
     }
 
     // SPLADE clauses whose high-impact tier may be used.
@@ -145,7 +175,7 @@ internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Hybr
         for (int i = 0; i < _clauses.Length; i++)
         {
             var clause = _clauses[i];
-            double scale = Scale[i];
+            double scale = _scale[i];
             int row = i * MaxSubBlocks;
             double b = -1;
             for (int s = 0; s < subs; s++)

@@ -21,4 +21,13 @@ internal interface IWindowPostings
 
     /// <summary>The part's float value in the current document (what the exact score adds).</summary>
     float Value();
+
+    /// <summary>The value of a high-tier entry with this impact (SPLADE terms: <c>weight x (float)impact</c>, as <see cref="Value"/>).</summary>
+    float TierValue(int impact);
+
+    /// <summary>
+    /// A value in the units of the scorer's window bounds (the SPLADE-only scorer: the value itself; the hybrid: times
+    /// the largest coord and boost factors), to be added to partial scores.
+    /// </summary>
+    double Scaled(float value);
 }

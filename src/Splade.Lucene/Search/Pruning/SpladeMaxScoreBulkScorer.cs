@@ -39,12 +39,12 @@ internal sealed class SpladeMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Spla
     {
     }
 
-    // Windows are the bounds' blocks. Partial scores are the contributions themselves (scale 1) and the boost is in
+    // Windows are the bounds' blocks. Partial scores are the contributions themselves (Term.Scaled) and the boost is in
     // the bound factor: a float sum of n positive terms exceeds the real sum by at most about (n - 1) x 2^-24
     // relative; each product and the final boost multiply add one more rounding: (n + 2) x 2^-23 covers them all,
     // doubled.
     private SpladeMaxScoreBulkScorer(Weight weight, ImpactPostings[] postings, float[] weights, TermImpactBounds[] bounds, int maxDoc, int docBase, float boost, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs, bool tiers)
-        : base(weight, Array.ConvertAll(postings, p => new Term(p)), Array.ConvertAll(bounds, b => tiers && b.Tau >= 0 ? b : null), weights, Ones(postings.Length), Shift, boost * (1.0 + ((postings.Length + 2) * Math.Pow(2, -22))), maxDoc, docBase, top, stats, acceptDocs)
+        : base(weight, Array.ConvertAll(postings, p => new Term(p)), Array.ConvertAll(bounds, b => tiers && b.Tau >= 0 ? b : null), Shift, boost * (1.0 + ((postings.Length + 2) * Math.Pow(2, -22))), maxDoc, docBase, top, stats, acceptDocs)
     {
         _postings = postings;
         _weights = weights;
@@ -73,6 +73,11 @@ internal sealed class SpladeMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Spla
 
         // The float of ImpactPostings.Contribution: weight x (float)impact.
         public float Value() => _weight * (float)_postings.Impact();
+
+        public float TierValue(int impact) => _weight * (float)impact;
+
+        // Bounds are in contribution units (the boost is in the bound factor).
+        public double Scaled(float value) => value;
     }
 
     // The per-candidate steps of the shared candidate loop, called directly (see IWindowCandidates).
@@ -92,13 +97,6 @@ internal sealed class SpladeMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<Spla
         public void SubBlockBounds(int sub) => _scorer.SubBlockBounds(_firstSub + sub, _block);
 
         public float ExactScore(int doc) => _scorer.ExactScore(doc);
-    }
-
-    private static double[] Ones(int n)
-    {
-        var ones = new double[n];
-        Array.Fill(ones, 1.0);
-        return ones;
     }
 
     protected override void ScoreWindow(ICollector collector, int windowMin, int windowEnd)

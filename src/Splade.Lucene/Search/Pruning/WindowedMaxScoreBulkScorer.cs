@@ -18,13 +18,14 @@ namespace Splade.Lucene.Search;
 /// <para>
 /// Parts: term (or clause) i is item 2i + 1, its high part or the whole term, and item 2i, its low part when it has a
 /// high-impact tier (bound <c>weight x Tau</c>). A scorer fills <see cref="Keys"/> with the window's bounds in its own
-/// units; <see cref="Scale"/> turns a part's float value into those units (1 for SPLADE-only: the keys are the
-/// contributions' bounds; the hybrid's coord and boost factors otherwise), and <see cref="BoundFactor"/> covers the float
-/// rounding of the real score and the units' common factor (the SPLADE boost).
+/// units; <see cref="IWindowPostings.Scaled"/> turns a part's float value into those units (SPLADE-only: the value
+/// itself, the keys being the contributions' bounds; the hybrid: times its coord and boost factors), and
+/// <see cref="BoundFactor"/> covers the float rounding of the real score and the units' common factor (the SPLADE boost).
 /// </para>
 /// <para>
 /// Speed: the inner loops run here, with no virtual call in them: <typeparamref name="TPostings"/> is a struct (the JIT
-/// compiles this class once per postings type, the postings' calls inlined), and the two per-candidate calls into the
+/// compiles this class once per postings type, the postings' calls inlined, and the SPLADE-only scorer pays no scaling
+/// multiply), and the two per-candidate calls into the
 /// scorer go through a struct <see cref="IWindowCandidates"/> passed as a generic argument, for the same reason. Only
 /// <see cref="ScoreWindow"/>, once per window, is virtual.
 /// </para>
@@ -44,7 +45,6 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
     protected const byte NonEssential = 3;
 
     private readonly TPostings[] _postings;
-    private readonly float[] _tierWeights;
     private readonly int _shift;
     private readonly int _maxDoc;
     private readonly int _docBase;
@@ -69,9 +69,6 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
 
     /// <summary>Per term, its bounds when its high-impact tier may be used (<c>Tau &gt;= 0</c>, tier built), else null.</summary>
     protected readonly TermImpactBounds?[] Tiers;
-
-    /// <summary>Per term, the factor from its float value to the units of <see cref="Keys"/>.</summary>
-    protected readonly double[] Scale;
 
     /// <summary>Applied to sums of bounds and partial scores before they are compared with the threshold.</summary>
     protected readonly double BoundFactor;
@@ -113,8 +110,6 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
     /// <param name="weight">The weight the collector sees.</param>
     /// <param name="postings">The terms or clauses, in the order the scorer's exact score adds them.</param>
     /// <param name="tiers">Per term, its bounds when its high-impact tier may be used, else null.</param>
-    /// <param name="tierWeights">Per term, the factor of its tier's impacts (the SPLADE query weight).</param>
-    /// <param name="scale">Per term, the factor from its float value to the units of <see cref="Keys"/>.</param>
     /// <param name="shift">log2 of the window size, at most <see cref="BlockShift"/>.</param>
     /// <param name="boundFactor">The factor applied to every sum of bounds and partial scores before comparing it with the threshold.</param>
     /// <param name="maxDoc">The segment's MaxDoc.</param>
@@ -122,12 +117,10 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
     /// <param name="top">The search's shared top k.</param>
     /// <param name="stats">Work counters, or null.</param>
     /// <param name="acceptDocs">The live documents the postings were opened with (the tiers include deleted ones), or null.</param>
-    protected WindowedMaxScoreBulkScorer(Weight weight, TPostings[] postings, TermImpactBounds?[] tiers, float[] tierWeights, double[] scale, int shift, double boundFactor, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs)
+    protected WindowedMaxScoreBulkScorer(Weight weight, TPostings[] postings, TermImpactBounds?[] tiers, int shift, double boundFactor, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs)
     {
         _postings = postings;
         Tiers = tiers;
-        _tierWeights = tierWeights;
-        Scale = scale;
         _shift = shift;
         BoundFactor = boundFactor;
         _maxDoc = maxDoc;
@@ -344,8 +337,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
                 int c = InHighTier(i, doc);
                 if (c >= 0)
                 {
-                    // The same float as the postings' value of a SPLADE term: weight x (float)impact.
-                    value = _tierWeights[i] * (float)Tiers[i]!.HighImpacts![c];
+                    value = _postings[i].TierValue(Tiers[i]!.HighImpacts![c]);
                     return true;
                 }
                 if (_postings[i].Doc == doc)
@@ -372,7 +364,6 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
     private void ReadWindow(int i, int windowMin, int windowEnd)
     {
         var p = _postings[i];
-        double scale = Scale[i];
         int doc = p.Doc;
         if (doc < windowMin)
         {
@@ -396,7 +387,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
             docs[count] = doc;
             values[count++] = value;
             int slot = doc - windowMin;
-            partial[slot] += value * scale;
+            partial[slot] += p.Scaled(value);
             matched[slot >> 6] |= 1UL << slot;
             doc = p.NextDoc();
         }
@@ -412,8 +403,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
         var b = Tiers[i]!;
         var offsets = b.HighOffsets!;
         var impacts = b.HighImpacts!;
-        float weight = _tierWeights[i];
-        double scale = Scale[i];
+        var p = _postings[i];
         int blockBase = block << BlockShift;
         int c = b.HighBlockStart![block];
         int end = b.HighBlockStart[block + 1];
@@ -434,8 +424,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
             for (int j = 0; j < slots.Length; j++)
             {
                 int slot = slots[j];
-                // The same float as the postings' value of a SPLADE term: weight x (float)impact.
-                partial[slot] += (weight * (float)values[j]) * scale;
+                partial[slot] += p.Scaled(p.TierValue(values[j]));
                 matched[slot >> 6] |= 1UL << slot;
             }
             TierEntryCount += slots.Length;
@@ -450,7 +439,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
                 continue;
             }
             int slot = doc - windowMin;
-            partial[slot] += (weight * (float)impacts[c]) * scale;
+            partial[slot] += p.Scaled(p.TierValue(impacts[c]));
             matched[slot >> 6] |= 1UL << slot;
         }
         TierEntryCount += c - first;
@@ -506,7 +495,7 @@ internal abstract class WindowedMaxScoreBulkScorer<TPostings> : BulkScorer
             {
                 float value = p.Value();
                 _value[i] = value;
-                partial += value * Scale[i];
+                partial += p.Scaled(value);
             }
         }
         return partial * BoundFactor >= threshold;
