@@ -26,6 +26,32 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/splade-packages.XXXXXX")
 if $keep; then echo "check-packages: working folder $work"; else trap 'rm -rf "$work"' EXIT; fi
 fail() { echo "check-packages: FAILED: $*" >&2; exit 1; }
 step() { echo "check-packages: $*"; }
+# The project file of a user's console program referencing the given packages by id at this version: the
+# quick-start and the GPU programs differ only in their packages.
+console_csproj() {  # $1 file, $2... package ids
+  local file=$1 id
+  shift
+  {
+    cat <<'EOF'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+EOF
+    for id in "$@"; do
+      echo "    <PackageReference Include=\"$id\" Version=\"$version\" />"
+    done
+    cat <<'EOF'
+  </ItemGroup>
+</Project>
+EOF
+  } >"$file"
+}
 
 version=$(dotnet msbuild src/Splade.Lucene/Splade.Lucene.csproj -getProperty:Version -nologo)
 [ -n "$version" ] || fail "no Version in Directory.Build.props"
@@ -160,21 +186,7 @@ cat >"$app/nuget.config" <<EOF
   </fallbackPackageFolders>
 </configuration>
 EOF
-cat >"$app/QuickStart.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <Nullable>enable</Nullable>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="Splade.Lucene" Version="$version" />
-    <PackageReference Include="Splade.Encoder" Version="$version" />
-  </ItemGroup>
-</Project>
-EOF
+console_csproj "$app/QuickStart.csproj" Splade.Lucene Splade.Encoder
 # The fallback folder must not already hold a Splade package of this version (it would be used as it is).
 for id in splade.encoder splade.encoder.cuda splade.lucene; do
   [ ! -e "$global/$id/$version" ] || fail "$global/$id/$version exists from an earlier build and would shadow the feed: delete it"
@@ -200,20 +212,7 @@ step "quick-start program output equals the README ($(wc -l <"$work/actual.txt")
 device_program() {  # $1 folder, $2 package id
   mkdir -p "$1"
   cp "$app/nuget.config" "$app/Directory.Build.props" "$app/Directory.Build.targets" "$app/Directory.Packages.props" "$1/"
-  cat >"$1/Device.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <Nullable>enable</Nullable>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="$2" Version="$version" />
-  </ItemGroup>
-</Project>
-EOF
+  console_csproj "$1/Device.csproj" "$2"
   cat >"$1/Program.cs" <<'EOF'
 using Splade.Encoder;
 

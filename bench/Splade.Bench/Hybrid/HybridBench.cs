@@ -10,8 +10,6 @@ using Lucene.Net.Util;
 using Splade.Bench.Lucene;
 using Splade.Bench.Pruning;
 using Splade.Lucene.Codecs;
-using Splade.Lucene.Documents;
-using Splade.Lucene.Index;
 using Splade.Lucene.Search;
 
 namespace Splade.Bench.Hybrid;
@@ -34,8 +32,7 @@ internal static class HybridBench
 
     public static int Run(string[] args)
     {
-        int docs = 200_000, seed = 42, segments = 8, queryCount = 300, k = 10;
-        string root = "/work/bench-data/hybrid";
+        var options = new IndexBenchOptions("/work/bench-data/hybrid");
         bool firstPruned = true;
         float bm25Weight = 1f, spladeWeight = 0.01f;
         var evaluation = SpladeEvaluation.Auto;
@@ -44,14 +41,12 @@ internal static class HybridBench
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            if (options.TryRead(args[i], Next))
+            {
+                continue;
+            }
             switch (args[i])
             {
-                case "--docs": docs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--queries": queryCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--segments": segments = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--k": k = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--dir": root = Next(); break;
                 case "--first": firstPruned = Next() switch { "pruned" => true, "exhaustive" => false, var v => throw new ArgumentException($"--first pruned|exhaustive, not {v}") }; break;
                 case "--evaluation": evaluation = Enum.Parse<SpladeEvaluation>(Next(), ignoreCase: true); break;
                 case "--bm25-weight": bm25Weight = float.Parse(Next(), CultureInfo.InvariantCulture); break;
@@ -63,8 +58,9 @@ internal static class HybridBench
                     return 2;
             }
         }
+        (int docs, int seed, int segments, int queryCount, int k, string root) = (options.Docs, options.Seed, options.Segments, options.Queries, options.K, options.Root);
         var corpus = new SyntheticCorpus(seed);
-        string spladePath = persisted ? EnsurePersisted(corpus, seed, docs, segments, root) : BenchIndex.Ensure(corpus, seed, docs, segments, root);
+        string spladePath = persisted ? BenchIndex.EnsureOneToken(corpus, seed, docs, segments, root) : BenchIndex.Ensure(corpus, seed, docs, segments, root);
         string textPath = EnsureText(spladePath, seed);
 
         long t0 = Stopwatch.GetTimestamp();
@@ -132,63 +128,6 @@ internal static class HybridBench
             failures += queryCount - same;
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    // The SPLADE side as users' indexes are written (facade, CLI): one token per term written as its frequency by
-    // SpladeCodec, which also persists the impact bounds; S equal segments, no merges. Several times faster to build
-    // than BenchIndex's repeated tokens (which matters at 1M documents), and the same postings.
-    private static string EnsurePersisted(SyntheticCorpus corpus, int seed, int docs, int segments, string root)
-    {
-        string path = Path.Combine(root, $"tf1-{docs}-seed{seed}-seg{segments}");
-        if (File.Exists(Path.Combine(path, "complete")))
-        {
-            Console.WriteLine($"reusing index {path}");
-            return path;
-        }
-        if (System.IO.Directory.Exists(path))
-        {
-            System.IO.Directory.Delete(path, recursive: true);
-        }
-        System.IO.Directory.CreateDirectory(path);
-        var options = new SpladeFieldOptions { StorageMode = SpladeStorageMode.TermFrequency, OneTokenTermFrequency = true };
-        var clock = Stopwatch.StartNew();
-        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))
-        {
-            RAMBufferSizeMB = 1024,
-            MergePolicy = NoMergePolicy.NO_COMPOUND_FILES,
-            Codec = new SpladeCodec(["splade"], ["splade"]),
-        };
-        int perSegment = (docs + segments - 1) / segments;
-        using (var dir = FSDirectory.Open(path))
-        using (var writer = new IndexWriter(dir, config))
-        {
-            SpladeField? field = null;
-            int i = 0;
-            foreach (var vector in corpus.Documents(docs))
-            {
-                if (field is null)
-                {
-                    field = new SpladeField(vector, corpus.Vocabulary, options);
-                }
-                else
-                {
-                    field.SetVector(vector);
-                }
-                writer.AddDocument(new Document { field });
-                i++;
-                if (i % perSegment == 0 || i == docs)
-                {
-                    writer.Commit();
-                    Console.WriteLine($"  {i} docs, {clock.Elapsed.TotalSeconds:F0} s");
-                }
-            }
-            SpladeIndexSettings.From(options, "synthetic").Write(writer);
-            writer.Commit();
-        }
-        File.WriteAllText(Path.Combine(path, "complete"), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        long bytes = new DirectoryInfo(path).EnumerateFiles().Sum(f => f.Length);
-        Console.WriteLine($"indexed {docs} docs (one token, persisted bounds) in {clock.Elapsed.TotalSeconds:F0} s, {bytes / 1e6:F0} MB: {path}");
-        return path;
     }
 
     // The text index beside the SPLADE one: the same number of documents, flushed at the same segment boundaries.

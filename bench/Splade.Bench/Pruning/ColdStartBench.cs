@@ -28,8 +28,7 @@ internal static class ColdStartBench
 {
     public static int Run(string[] args)
     {
-        int docs = 200_000, seed = 42, segments = 8, queryCount = 300, k = 10;
-        string root = "/work/bench-data";
+        var options = new IndexBenchOptions("/work/bench-data");
         string? vectors = null;
         string? indexPath = null;
         bool persisted = false;
@@ -42,14 +41,12 @@ internal static class ColdStartBench
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            if (options.TryRead(args[i], Next))
+            {
+                continue;
+            }
             switch (args[i])
             {
-                case "--docs": docs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--queries": queryCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--segments": segments = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--k": k = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--dir": root = Next(); break;
                 case "--index": indexPath = Next(); break;
                 case "--query-vectors": vectors = Next(); break;
                 case "--persisted": persisted = true; break;
@@ -65,6 +62,7 @@ internal static class ColdStartBench
                     return 2;
             }
         }
+        (int docs, int seed, int segments, int queryCount, int k, string root) = (options.Docs, options.Seed, options.Segments, options.Queries, options.K, options.Root);
         var corpus = new SyntheticCorpus(seed);
         // --index: an index of the same corpus built elsewhere (the CLI's `index --vectors` of `corpus-jsonl`'s file,
         // whose terms are the synthetic tokens as written), searched as it is.

@@ -10,7 +10,7 @@ using Splade.Lucene.Search;
 namespace Splade.Bench.Pruning;
 
 /// <summary>
-/// <c>Splade.Bench largek-bound --docs N [--k 1000] [--queries Q] [--query-vectors FILE]</c>: how much an exact
+/// <c>Splade.Bench largek-bound --docs N [--segments S] [--seed S] [--dir PATH] [--k 1000] [--queries Q] [--query-vectors FILE]</c>: how much an exact
 /// term-at-a-time MaxScore with early termination could at best save at a given k, before building it. Per query and
 /// segment, the terms are taken by descending upper bound (<c>weight x max impact in the segment</c>); once the
 /// bounds of the terms left sum below the final k-th best score of the whole index (an oracle: the best threshold any
@@ -23,24 +23,24 @@ internal static class LargeKBound
 {
     public static int Run(string[] args)
     {
-        int docs = 200_000, seed = 42, segments = 8, queryCount = 100, k = 1000;
-        string root = "/work/bench-data";
+        var options = new IndexBenchOptions("/work/bench-data", queries: 100, k: 1000);
         string? vectors = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            if (options.TryRead(args[i], Next))
+            {
+                continue;
+            }
             switch (args[i])
             {
-                case "--docs": docs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--queries": queryCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--k": k = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--dir": root = Next(); break;
                 case "--query-vectors": vectors = Next(); break;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
                     return 2;
             }
         }
+        (int docs, int seed, int segments, int queryCount, int k, string root) = (options.Docs, options.Seed, options.Segments, options.Queries, options.K, options.Root);
         var corpus = new SyntheticCorpus(seed);
         string path = BenchIndex.Ensure(corpus, seed, docs, segments, root);
         SparseVector[] queries = vectors is null

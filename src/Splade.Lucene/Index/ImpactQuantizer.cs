@@ -94,14 +94,8 @@ internal static class ImpactQuantizer
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (token, weight) in termWeights)
         {
-            if (string.IsNullOrEmpty(token))
+            if (!IsIndexableToken(token, weight, options, stats, nameof(termWeights)))
             {
-                Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", nameof(termWeights));
-                continue;
-            }
-            if (!IsValidWeight(weight, options.Scale))
-            {
-                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
                 continue;
             }
             if (!seen.Add(token))
@@ -131,14 +125,8 @@ internal static class ImpactQuantizer
         int n = 0;
         foreach (var (token, weight) in termWeights)
         {
-            if (string.IsNullOrEmpty(token))
+            if (!IsIndexableToken(token, weight, options, stats, nameof(termWeights)))
             {
-                Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", nameof(termWeights));
-                continue;
-            }
-            if (!IsValidWeight(weight, options.Scale))
-            {
-                Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", nameof(termWeights));
                 continue;
             }
             tokens[n] = token;
@@ -151,6 +139,23 @@ internal static class ImpactQuantizer
             ids[i] = i;
         }
         return Finish(ids, weights.AsSpan(0, n), id => tokens[id], options, normalize, stats);
+    }
+
+    // A token taken as given (no vocabulary) can be indexed when it is not empty and its weight is valid; otherwise it
+    // is rejected (counted or thrown). One check for the general and the distinct-tokens paths, which must agree.
+    private static bool IsIndexableToken(string token, float weight, SpladeFieldOptions options, SpladeIndexingStats? stats, string parameter)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", parameter);
+            return false;
+        }
+        if (!IsValidWeight(weight, options.Scale))
+        {
+            Reject(options, stats, unknown: false, $"Term '{token}' has weight {weight.ToString(CultureInfo.InvariantCulture)}; weights must be positive, finite and small enough to quantize.", parameter);
+            return false;
+        }
+        return true;
     }
 
     // round(w x scale) <= MaxImpact exactly when w x scale < MaxImpact + 0.5 (midpoints round up).

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 
@@ -24,62 +23,17 @@ namespace Splade.Lucene.Search;
 /// So scores are bit-identical to <c>searcher.Search(hybrid, k)</c>.
 /// </para>
 /// </summary>
-internal sealed class HybridMaxScoreBulkScorer : BulkScorer
+internal sealed class HybridMaxScoreBulkScorer : WindowedMaxScoreBulkScorer<HybridMaxScoreBulkScorer.Clause>
 {
-    private const int SubShift = SegmentImpactBounds.SubBlockShift;
-    private const int BlockShift = SegmentImpactBounds.BlockShift;
-    private const int MaxWindowSize = SegmentImpactBounds.BlockSize;
-    private const int MaxSubBlocks = MaxWindowSize >> SubShift;
-
-    // Per-window state of a clause.
-    private const byte Absent = 0;
-    private const byte Full = 1;
-    private const byte HighOnly = 2;
-    private const byte NonEssential = 3;
-
     private readonly HybridClause[] _clauses;
-    private readonly TermImpactBounds?[] _tiers;
     private readonly int _lexicalCount;
     private readonly float[] _lexicalCoord;
     private readonly float _spladeBoost;
     private readonly float[] _outerCoord;
+    // Per clause, the factor from its value to the units of the window bounds (see Scales).
     private readonly double[] _scale;
-    private readonly double _boundFactor;
-    private readonly int _maxDoc;
-    private readonly int _docBase;
-    private readonly TopKThreshold _top;
-    private readonly IBits? _acceptDocs;
-    private readonly SpladeSearchStats? _stats;
-    private readonly ScoreHolder _holder;
-
-    private readonly byte[] _state;
     // Scaled sub-block bounds of the current window: clause i, sub-block s (from the window's first) at i x 16 + s; -1 absent.
     private readonly double[] _subBound;
-    private readonly double[] _keyOf;
-    private readonly double[] _itemKeys;
-    private readonly int[] _items;
-    private readonly int[] _order;
-    private readonly int[] _check;
-    private readonly double[] _subPrefix;
-    private readonly bool[] _subAbsent;
-    private readonly double[] _subTotal = new double[MaxSubBlocks];
-    private readonly int[][] _bufferDocs;
-    private readonly float[][] _bufferValues;
-    private readonly int[] _bufferCount;
-    private readonly int[] _cursor;
-    private readonly float[] _value;
-    private readonly int _shift = WindowShift;
-    private readonly double[] _partial = new double[MaxWindowSize];
-    private readonly ulong[] _matched = new ulong[MaxWindowSize / 64];
-    private int _checkCount;
-    private int _subBlock;
-
-    private int _next;
-    private long _documentsScored;
-    private long _postingsRead;
-    private long _windowsScored;
-    private long _windowsSkipped;
-    private long _tierEntriesRead;
 
     /// <param name="weight">The weight the collector sees.</param>
     /// <param name="clauses">Text terms first, in the order their scores are added (last lexical clause first), then SPLADE terms in query term order.</param>
@@ -94,53 +48,20 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
     /// <param name="acceptDocs">The live documents the postings were opened with (the tiers include deleted ones), or null.</param>
     /// <param name="tiers">Whether SPLADE terms' high-impact tiers may be used.</param>
     public HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs = null, bool tiers = true)
+        : this(weight, clauses, Scales(clauses.Length, lexicalCount, lexicalCoord, spladeBoost, outerCoord), lexicalCount, lexicalCoord, spladeBoost, outerCoord, maxDoc, docBase, top, stats, acceptDocs, tiers)
     {
+    }
+
+    private HybridMaxScoreBulkScorer(Weight weight, HybridClause[] clauses, double[] scale, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord, int maxDoc, int docBase, TopKThreshold top, SpladeSearchStats? stats, IBits? acceptDocs, bool tiers)
+        : base(weight, Wrap(clauses, scale), UsableTiers(clauses, tiers), WindowShift, BoundFactorOf(clauses.Length), maxDoc, docBase, top, stats, acceptDocs)
+    {
+        _scale = scale;
         _clauses = clauses;
         _lexicalCount = lexicalCount;
         _lexicalCoord = lexicalCoord;
         _spladeBoost = spladeBoost;
         _outerCoord = outerCoord;
-        _maxDoc = maxDoc;
-        _docBase = docBase;
-        _top = top;
-        _stats = stats;
-        _acceptDocs = acceptDocs;
-        _holder = new ScoreHolder(weight) { OffersToTopK = true };
-        double outerMax = outerCoord.Max();
-        double lexicalScale = lexicalCoord.Max() * outerMax;
-        double spladeScale = spladeBoost * outerMax;
-        int n = clauses.Length;
-        _scale = new double[n];
-        _tiers = new TermImpactBounds?[n];
-        for (int i = 0; i < n; i++)
-        {
-            _scale[i] = i < lexicalCount ? lexicalScale : spladeScale;
-            if (tiers && clauses[i] is SpladeClause { Bounds: { Tau: >= 0, HighOffsets: not null, HighImpacts: not null, HighBlockStart: not null } b })
-            {
-                _tiers[i] = b;
-            }
-        }
-        // Float sums of n positive terms exceed the real sum by at most about n x 2^-24 relative; the products, casts
-        // and double sums add a few more roundings: (n + 8) x 2^-22 covers them with a margin of 4.
-        _boundFactor = 1.0 + ((n + 8) * Math.Pow(2, -22));
-        _state = new byte[n];
-        _subBound = new double[n * MaxSubBlocks];
-        _keyOf = new double[2 * n];
-        _itemKeys = new double[2 * n];
-        _items = new int[2 * n];
-        _order = new int[2 * n];
-        for (int j = 0; j < _order.Length; j++)
-        {
-            _order[j] = j;
-        }
-        _check = new int[n];
-        _subPrefix = new double[n];
-        _subAbsent = new bool[n];
-        _bufferDocs = new int[n][];
-        _bufferValues = new float[n][];
-        _bufferCount = new int[n];
-        _cursor = new int[n];
-        _value = new float[n];
+        _subBound = new double[clauses.Length * MaxSubBlocks];
     }
 
     /// <summary>
@@ -158,35 +79,99 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
 
     private static long s_tierEntriesRead;
 
-    public override bool Score(ICollector collector, int max)
+    /// <summary>A clause as the shared window code reads it: its value is the clause's float score.</summary>
+    internal readonly struct Clause : IWindowPostings
     {
-        collector.SetScorer(_holder);
-        int end = Math.Min(max, _maxDoc);
-        while (_next < end)
+        private readonly HybridClause _clause;
+        private readonly float _tierWeight;
+        private readonly double _scale;
+
+        public Clause(HybridClause clause, double scale)
         {
-            int windowMin = _next;
-            int windowEnd = Math.Min(((windowMin >> _shift) + 1) << _shift, end);
-            ScoreWindow(collector, windowMin, windowEnd);
-            _next = windowEnd;
+            _clause = clause;
+            _tierWeight = clause.TierWeight;
+            _scale = scale;
         }
-        _stats?.Add(_documentsScored, _postingsRead, _windowsScored, _windowsSkipped);
-        if (_tierEntriesRead > 0)
-        {
-            Interlocked.Add(ref s_tierEntriesRead, _tierEntriesRead);
-        }
-        _documentsScored = _postingsRead = _windowsScored = _windowsSkipped = _tierEntriesRead = 0;
-        return _next < _maxDoc;
+
+        public int Doc => _clause.Doc;
+
+        public int NextDoc() => _clause.NextDoc();
+
+        public int Advance(int target) => _clause.Advance(target);
+
+        public float Value() => _clause.Value();
+
+        // The same float as ImpactPostings.Contribution: weight x (float)impact.
+        public float TierValue(int impact) => _tierWeight * (float)impact;
+
+        public double Scaled(float value) => value * _scale;
     }
 
-    private void ScoreWindow(ICollector collector, int windowMin, int windowEnd)
+    // The per-candidate steps of the shared candidate loop, called directly (see IWindowCandidates).
+    private readonly struct Candidates : IWindowCandidates
+    {
+        private readonly HybridMaxScoreBulkScorer _scorer;
+
+        public Candidates(HybridMaxScoreBulkScorer scorer) => _scorer = scorer;
+
+        public void SubBlockBounds(int sub) => _scorer.SubBlockBounds(sub);
+
+        public float ExactScore(int doc) => _scorer.ExactScore(doc);
+    }
+
+    private static Clause[] Wrap(HybridClause[] clauses, double[] scale)
+    {
+        var wrapped = new Clause[clauses.Length];
+        for (int i = 0; i < clauses.Length; i++)
+        {
+            wrapped[i] = new Clause(clauses[i], scale[i]);
+        }
+        return wrapped;
+    }
+
+    // SPLADE clauses whose high-impact tier may be used.
+    private static TermImpactBounds?[] UsableTiers(HybridClause[] clauses, bool tiers) => Array.ConvertAll(clauses, c =>
+        tiers && c is SpladeClause { Bounds: { Tau: >= 0, HighOffsets: not null, HighImpacts: not null, HighBlockStart: not null } b } ? b : null);
+
+    // A clause's bounds and partial scores are in units of the final score: its value times the largest coord factors
+    // (and the SPLADE boost), which bounds what it adds to any document's score.
+    private static double[] Scales(int n, int lexicalCount, float[] lexicalCoord, float spladeBoost, float[] outerCoord)
+    {
+        double outerMax = outerCoord.Max();
+        double lexicalScale = lexicalCoord.Max() * outerMax;
+        double spladeScale = spladeBoost * outerMax;
+        var scale = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            scale[i] = i < lexicalCount ? lexicalScale : spladeScale;
+        }
+        return scale;
+    }
+
+    // Float sums of n positive terms exceed the real sum by at most about n x 2^-24 relative; the products, casts
+    // and double sums add a few more roundings: (n + 8) x 2^-22 covers them with a margin of 4.
+    private static double BoundFactorOf(int n) => 1.0 + ((n + 8) * Math.Pow(2, -22));
+
+    public override bool Score(ICollector collector, int max)
+    {
+        bool more = base.Score(collector, max);
+        if (TierEntryCount > 0)
+        {
+            Interlocked.Add(ref s_tierEntriesRead, TierEntryCount);
+            TierEntryCount = 0;
+        }
+        return more;
+    }
+
+    protected override void ScoreWindow(ICollector collector, int windowMin, int windowEnd)
     {
         int firstSub = windowMin >> SubShift;
         int subs = ((windowEnd - 1) >> SubShift) - firstSub + 1;
         int block = windowMin >> BlockShift;
-        double threshold = _top.Threshold;
+        double threshold = Threshold;
         // Parts: item 2i + 1 is clause i's high part (or the whole clause), item 2i its low part (SPLADE terms with a
         // tier); a key of -1 marks a part absent from this window.
-        var keys = _keyOf;
+        var keys = Keys;
         for (int i = 0; i < _clauses.Length; i++)
         {
             var clause = _clauses[i];
@@ -202,14 +187,14 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
             }
             if (b < 0)
             {
-                _state[i] = Absent;
+                State[i] = Absent;
                 keys[2 * i] = keys[(2 * i) + 1] = -1;
                 continue;
             }
-            _state[i] = Full;
+            State[i] = Full;
             keys[(2 * i) + 1] = b;
             double low = -1;
-            if (_tiers[i] is { } t)
+            if (Tiers[i] is { } t)
             {
                 low = (double)_clauses[i].TierWeight * t.Tau * scale;
                 if (!(low < b))
@@ -219,114 +204,21 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
             }
             keys[2 * i] = low;
         }
-        int m = SortParts();
-        if (m == 0)
+        if (SplitParts(threshold) < 0)
         {
-            _windowsSkipped++;
             return;
         }
-        double sum = 0;
-        int firstEssential = 0;
-        while (firstEssential < m && (sum + _itemKeys[firstEssential]) * _boundFactor < threshold)
-        {
-            sum += _itemKeys[firstEssential];
-            int item = _items[firstEssential++];
-            // A low part sorts before its high part, so a high part here means the whole clause is non-essential.
-            _state[item >> 1] = (item & 1) == 1 ? NonEssential : HighOnly;
-        }
-        if (firstEssential == m)
-        {
-            _windowsSkipped++;
-            return;
-        }
-        _windowsScored++;
-        for (int i = 0; i < _clauses.Length; i++)
-        {
-            switch (_state[i])
-            {
-                case Full:
-                    ReadWindow(i, windowMin, windowEnd);
-                    break;
-                case HighOnly:
-                    ReadHigh(i, block, windowMin, windowEnd);
-                    break;
-            }
-        }
-        // The parts to check, by increasing window bound: a HighOnly clause's bound is its low part's, a
-        // NonEssential clause's its high part's (its low part, if any, is not checked separately).
-        _checkCount = 0;
-        for (int j = 0; j < firstEssential; j++)
-        {
-            int item = _items[j];
-            int i = item >> 1;
-            if ((item & 1) == 1 || _state[i] == HighOnly)
-            {
-                _check[_checkCount++] = i;
-            }
-        }
+        ReadEssentialParts(block, windowMin, windowEnd);
         SubBlockTotals(subs);
-        _subBlock = -1;
-
-        for (int w = 0; w < _matched.Length; w++)
-        {
-            ulong bits = _matched[w];
-            if (bits == 0)
-            {
-                continue;
-            }
-            _matched[w] = 0;
-            do
-            {
-                int slot = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-                double partial = _partial[slot];
-                _partial[slot] = 0;
-                int doc = windowMin + slot;
-                if (_checkCount > 0)
-                {
-                    int sub = (doc >> SubShift) - firstSub;
-                    // Most documents fail this one comparison with the sum of their sub-block's bounds.
-                    if ((partial + _subTotal[sub]) * _boundFactor < threshold)
-                    {
-                        continue;
-                    }
-                    if (sub != _subBlock)
-                    {
-                        SubBlockBounds(sub);
-                    }
-                    if (!CheckNonEssential(doc, partial, threshold))
-                    {
-                        continue;
-                    }
-                }
-                else if (partial * _boundFactor < threshold)
-                {
-                    // Every part was read: partial is the score up to rounding, below the k-th best.
-                    continue;
-                }
-                float score = ExactScore(doc);
-                _documentsScored++;
-                if (_top.Offer(score, _docBase + doc, out float updated))
-                {
-                    threshold = updated;
-                    _holder.Doc = doc;
-                    _holder.Score = score;
-                    collector.Collect(doc);
-                }
-            }
-            while (bits != 0);
-        }
+        ScoreCandidates(collector, windowMin, threshold, new Candidates(this));
     }
-
-    // Equal keys keep the previous window's order, and a low part's key is below its high part's, so a low part always sorts first.
-    private int SortParts() => WindowPartOrder.Sort(_keyOf, _order, _itemKeys, _items);
 
     // The bound of check entry j's part in sub-block s of the window (scaled), or -1 when it has no posting there.
     private double CheckBound(int j, int s)
     {
-        int i = _check[j];
+        int i = Check[j];
         double b = _subBound[(i * MaxSubBlocks) + s];
-        return b >= 0 && _state[i] == HighOnly ? Math.Min(b, _keyOf[2 * i]) : b;
+        return b >= 0 && State[i] == HighOnly ? Math.Min(b, Keys[2 * i]) : b;
     }
 
     // For each sub-block of the window, the sum of the bounds of all parts to check.
@@ -335,200 +227,25 @@ internal sealed class HybridMaxScoreBulkScorer : BulkScorer
         for (int s = 0; s < subs; s++)
         {
             double total = 0;
-            for (int j = 0; j < _checkCount; j++)
+            for (int j = 0; j < CheckCount; j++)
             {
                 total += Math.Max(0, CheckBound(j, s));
             }
-            _subTotal[s] = total;
+            SubTotal[s] = total;
         }
     }
 
     // Sub-block bounds of the parts to check: prefix sums in check order, and which parts have no posting there.
     private void SubBlockBounds(int s)
     {
-        _subBlock = s;
         double sum = 0;
-        for (int j = 0; j < _checkCount; j++)
+        for (int j = 0; j < CheckCount; j++)
         {
             double b = CheckBound(j, s);
-            _subAbsent[j] = b < 0;
+            SubAbsent[j] = b < 0;
             sum += Math.Max(0, b);
-            _subPrefix[j] = sum;
+            SubPrefix[j] = sum;
         }
-    }
-
-    // Term at a time over [windowMin, windowEnd): buffers (doc, value) for the exact rescoring and adds the scaled
-    // value to the window's partial scores.
-    private void ReadWindow(int i, int windowMin, int windowEnd)
-    {
-        var c = _clauses[i];
-        double scale = _scale[i];
-        int doc = c.Doc;
-        if (doc < windowMin)
-        {
-            doc = c.Advance(windowMin);
-        }
-        var docs = _bufferDocs[i] ??= new int[64];
-        var values = _bufferValues[i] ??= new float[64];
-        int count = 0;
-        while (doc < windowEnd)
-        {
-            float value = c.Value();
-            if (count == docs.Length)
-            {
-                Array.Resize(ref _bufferDocs[i], count * 2);
-                Array.Resize(ref _bufferValues[i], count * 2);
-                docs = _bufferDocs[i];
-                values = _bufferValues[i];
-            }
-            docs[count] = doc;
-            values[count++] = value;
-            int slot = doc - windowMin;
-            _partial[slot] += value * scale;
-            _matched[slot >> 6] |= 1UL << slot;
-            doc = c.NextDoc();
-        }
-        _postingsRead += count;
-        _bufferCount[i] = count;
-        _cursor[i] = 0;
-    }
-
-    // Term at a time over the window's entries of SPLADE clause i's in-memory high tier; the postings are not touched.
-    // The tier was built without deletions, so entries are filtered by the live documents.
-    private void ReadHigh(int i, int block, int windowMin, int windowEnd)
-    {
-        var b = _tiers[i]!;
-        var offsets = b.HighOffsets!;
-        var impacts = b.HighImpacts!;
-        float weight = _clauses[i].TierWeight;
-        double scale = _scale[i];
-        int blockBase = block << BlockShift;
-        int c = b.HighBlockStart![block];
-        int end = b.HighBlockStart[block + 1];
-        while (c < end && blockBase + offsets[c] < windowMin)
-        {
-            c++;
-        }
-        _cursor[i] = c;
-        var accept = _acceptDocs;
-        int first = c;
-        for (; c < end && blockBase + offsets[c] < windowEnd; c++)
-        {
-            int doc = blockBase + offsets[c];
-            if (accept is not null && !accept.Get(doc))
-            {
-                continue;
-            }
-            int slot = doc - windowMin;
-            // The same float as ImpactPostings.Contribution: weight x (float)impact.
-            _partial[slot] += (weight * (float)impacts[c]) * scale;
-            _matched[slot >> 6] |= 1UL << slot;
-        }
-        _tierEntriesRead += c - first;
-    }
-
-    // Index of doc in clause i's high tier, or -1; documents of the current window are looked up in increasing order.
-    private int InHighTier(int i, int doc)
-    {
-        var b = _tiers[i]!;
-        var offsets = b.HighOffsets!;
-        int block = doc >> BlockShift;
-        int offset = doc - (block << BlockShift);
-        int end = b.HighBlockStart![block + 1];
-        int c = _cursor[i];
-        while (c < end && offsets[c] < offset)
-        {
-            c++;
-        }
-        _cursor[i] = c;
-        return c < end && offsets[c] == offset ? c : -1;
-    }
-
-    // Adds the parts to check, heaviest window bound first; false as soon as the partial score plus the remaining
-    // sub-block bounds cannot reach the threshold. When true, every checked clause with a posting in doc's sub-block
-    // is positioned at or after doc and _value holds the value of those on doc (HighOnly clauses: unless doc is in
-    // the tier, whose value was already added).
-    private bool CheckNonEssential(int doc, double partial, double threshold)
-    {
-        for (int j = _checkCount - 1; j >= 0; j--)
-        {
-            if ((partial + _subPrefix[j]) * _boundFactor < threshold)
-            {
-                return false;
-            }
-            if (_subAbsent[j])
-            {
-                continue;
-            }
-            int i = _check[j];
-            if (_state[i] == HighOnly && InHighTier(i, doc) >= 0)
-            {
-                continue;
-            }
-            var c = _clauses[i];
-            int d = c.Doc;
-            if (d < doc)
-            {
-                d = c.Advance(doc);
-                _postingsRead++;
-            }
-            if (d == doc)
-            {
-                float value = c.Value();
-                _value[i] = value;
-                partial += value * _scale[i];
-            }
-        }
-        return partial * _boundFactor >= threshold;
-    }
-
-    // Whether clause i matches doc, and its value there.
-    private bool Matches(int i, int doc, out float value)
-    {
-        switch (_state[i])
-        {
-            case Full:
-            {
-                var docs = _bufferDocs[i];
-                int c = _cursor[i];
-                int n = _bufferCount[i];
-                while (c < n && docs[c] < doc)
-                {
-                    c++;
-                }
-                _cursor[i] = c;
-                if (c < n && docs[c] == doc)
-                {
-                    value = _bufferValues[i][c];
-                    return true;
-                }
-                break;
-            }
-            case HighOnly:
-            {
-                int c = InHighTier(i, doc);
-                if (c >= 0)
-                {
-                    value = _clauses[i].TierWeight * (float)_tiers[i]!.HighImpacts![c];
-                    return true;
-                }
-                if (_clauses[i].Doc == doc)
-                {
-                    value = _value[i];
-                    return true;
-                }
-                break;
-            }
-            case NonEssential:
-                if (_clauses[i].Doc == doc)
-                {
-                    value = _value[i];
-                    return true;
-                }
-                break;
-        }
-        value = 0f;
-        return false;
     }
 
     // The exhaustive evaluation's arithmetic (see the class summary).

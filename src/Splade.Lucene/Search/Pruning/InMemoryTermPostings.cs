@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Lucene.Net.Index;
@@ -159,38 +160,36 @@ internal sealed class InMemoryTermPostings
     /// </summary>
     public void AccumulateInto(float[] scores, float weight)
     {
-        if (BlockStart is null)
+        AccumulateList(scores, Docs, Impacts8, BlockStart, weight);
+        if (WideDocs.Length != 0)
         {
-            Accumulate(scores, 0, Docs, Impacts8, 0, Docs.Length, weight);
+            AccumulateList(scores, WideDocs, Impacts16, WideBlockStart, weight);
         }
-        else
+    }
+
+    // One of the two lists, in one piece or block by block when the segment has more than one block. Generic over the
+    // impact width (byte or ushort, value types: the JIT compiles one copy of this and of Accumulate per width, the
+    // conversion to float inlined) so that both lists run the same loop.
+    private static void AccumulateList<TImpact>(float[] scores, ushort[] docs, TImpact[] impacts, int[]? blockStart, float weight)
+        where TImpact : unmanaged, IBinaryInteger<TImpact>
+    {
+        if (blockStart is null)
         {
-            for (int b = 0; b + 1 < BlockStart.Length; b++)
-            {
-                Accumulate(scores, b << BlockShift, Docs, Impacts8, BlockStart[b], BlockStart[b + 1], weight);
-            }
-        }
-        if (WideDocs.Length == 0)
-        {
+            Accumulate(scores, 0, docs, impacts, 0, docs.Length, weight);
             return;
         }
-        if (WideBlockStart is null)
+        for (int b = 0; b + 1 < blockStart.Length; b++)
         {
-            Accumulate(scores, 0, WideDocs, Impacts16, 0, WideDocs.Length, weight);
-        }
-        else
-        {
-            for (int b = 0; b + 1 < WideBlockStart.Length; b++)
-            {
-                Accumulate(scores, b << BlockShift, WideDocs, Impacts16, WideBlockStart[b], WideBlockStart[b + 1], weight);
-            }
+            Accumulate(scores, b << BlockShift, docs, impacts, blockStart[b], blockStart[b + 1], weight);
         }
     }
 
     // Offsets were checked against MaxDoc when read and the array holds at least MaxDoc entries, so the bounds
-    // checks of the scattered writes can be left out.
+    // checks of the scattered writes can be left out. float.CreateTruncating of a byte or ushort is the plain
+    // conversion, the same float as (float)impact in ImpactPostings.Contribution.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate(float[] scores, int docBase, ushort[] docs, byte[] impacts, int from, int to, float weight)
+    private static void Accumulate<TImpact>(float[] scores, int docBase, ushort[] docs, TImpact[] impacts, int from, int to, float weight)
+        where TImpact : unmanaged, IBinaryInteger<TImpact>
     {
         if (to <= from)
         {
@@ -198,26 +197,10 @@ internal sealed class InMemoryTermPostings
         }
         ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scores), docBase);
         ref ushort d = ref MemoryMarshal.GetArrayDataReference(docs);
-        ref byte i8 = ref MemoryMarshal.GetArrayDataReference(impacts);
+        ref TImpact impact = ref MemoryMarshal.GetArrayDataReference(impacts);
         for (int j = from; j < to; j++)
         {
-            Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i8, j);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate(float[] scores, int docBase, ushort[] docs, ushort[] impacts, int from, int to, float weight)
-    {
-        if (to <= from)
-        {
-            return;
-        }
-        ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scores), docBase);
-        ref ushort d = ref MemoryMarshal.GetArrayDataReference(docs);
-        ref ushort i16 = ref MemoryMarshal.GetArrayDataReference(impacts);
-        for (int j = from; j < to; j++)
-        {
-            Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * (float)Unsafe.Add(ref i16, j);
+            Unsafe.Add(ref s, Unsafe.Add(ref d, j)) += weight * float.CreateTruncating(Unsafe.Add(ref impact, j));
         }
     }
 }
