@@ -36,6 +36,13 @@ internal sealed class PubMedIndexerOptions
 
     public bool Quiet { get; init; }
 
+    /// <summary>
+    /// Threads that write precomputed vectors into the index (IndexWriter is thread-safe; each fills its own segment):
+    /// Lucene's inversion is most of the work of a vector, and one thread left the second core half idle. Default:
+    /// two, or one on a one-core machine.
+    /// </summary>
+    public int WriterThreads { get; init; } = Math.Min(2, Environment.ProcessorCount);
+
     /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
     public IndexPubMed.Input.RecordShard Shard { get; init; } = IndexPubMed.Input.RecordShard.All;
 
