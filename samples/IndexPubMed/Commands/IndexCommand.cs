@@ -29,7 +29,7 @@ internal static class IndexCommand
         var commitInterval = new Option<double>("--commit-interval") { Description = "also commit progress when this many seconds have passed since the last commit", DefaultValueFactory = _ => 60 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         // Tests and benchmarks compare one writer thread with the default.
-        var writerThreads = new Option<int?>("--writer-threads") { Description = "threads writing precomputed vectors into the index (default 2, 1 on one core)", Hidden = true };
+        var writerThreads = new Option<int?>("--writer-threads") { Description = "threads writing precomputed vectors into the index (default 1)", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
@@ -166,7 +166,7 @@ internal static class IndexCommand
             CommitInterval = TimeSpan.FromSeconds(a.CommitInterval),
             Quiet = a.Quiet,
             CrashAfterDocuments = a.CrashAfter,
-            WriterThreads = a.WriterThreads ?? Math.Min(2, Environment.ProcessorCount),
+            WriterThreads = a.WriterThreads ?? 1,
             Shard = a.Shard,
         };
         IndexSummary summary;

@@ -23,11 +23,6 @@ internal sealed class PubMedIndexer
 {
     private const int QueueCapacity = 4;
 
-    // Batches made ready for the writer that may wait for it. Deeper than the parser's queue so that, while the writer
-    // commits (a flush of the whole segment on its thread, about a quarter of a second per 10,000 vectors), parsing and
-    // quantizing go on with the other core instead of stopping after a few batches (at most 16 x 512 prepared vectors,
-    // some 60 MB, wait).
-    private const int ReadyQueueCapacity = 16;
 
     // Precomputed vectors need no model call, so they travel in larger batches than texts: fewer hand-overs
     // between the stages (each may wake a thread) per record.
@@ -80,7 +75,7 @@ internal sealed class PubMedIndexer
         try
         {
             var parsed = Channel.CreateBounded<Work>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
-            var encoded = Channel.CreateBounded<Work>(new BoundedChannelOptions(ReadyQueueCapacity) { SingleReader = true, SingleWriter = true });
+            var encoded = Channel.CreateBounded<Work>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
             long errors = 0;
             void CountError(InputError e)
             {
@@ -515,7 +510,7 @@ internal sealed class PubMedIndexer
 
     /// <summary>
     /// Writes a batch of prepared vectors with one writer thread per lane (IndexWriter is thread-safe; each thread
-    /// fills its own in-memory segment, so Lucene's inversion, most of the writer's time, runs on both cores). A
+    /// fills its own in-memory segment, so Lucene's inversion, most of the writer's time, can use more cores). A
     /// record's lane is set by its id, so the records of one id are written in file order by one thread; the batch is
     /// finished by all lanes before the next piece of work (another batch, a checkpoint's commit, a deletion), so a
     /// commit holds exactly the records before its checkpoint, as with one thread. Skipped records are reported first,
