@@ -28,6 +28,8 @@ internal static class IndexCommand
         var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
         var commitInterval = new Option<double>("--commit-interval") { Description = "also commit progress when this many seconds have passed since the last commit", DefaultValueFactory = _ => 60 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
+        // Tests and benchmarks compare one writer thread with the default.
+        var writerThreads = new Option<int?>("--writer-threads") { Description = "threads writing precomputed vectors into the index (default 1)", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
@@ -36,7 +38,7 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, threads, batch, quiet, inputs,
+            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, writerThreads, threads, batch, quiet, inputs,
         };
         encoding.AddTo(command, withMaxLength: false);
         command.Options.Add(shard);
@@ -60,6 +62,7 @@ internal static class IndexCommand
             CommitEvery = parse.GetValue(commitEvery),
             CommitInterval = parse.GetValue(commitInterval),
             CrashAfter = parse.GetValue(crashAfter),
+            WriterThreads = parse.GetValue(writerThreads),
             Threads = parse.GetValue(threads),
             BatchSize = parse.GetValue(batch),
             Quiet = parse.GetValue(quiet),
@@ -74,7 +77,7 @@ internal static class IndexCommand
     {
         // Refuse unusable numbers before anything is opened or committed.
         if ((ArgumentChecks.Scale(a.Scale) ?? ArgumentChecks.Positive("--commit-every", a.CommitEvery) ?? ArgumentChecks.PositiveSeconds("--commit-interval", a.CommitInterval)
-            ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads)) is { } bad)
+            ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads) ?? (a.WriterThreads is int w ? ArgumentChecks.Positive("--writer-threads", w) : null)) is { } bad)
         {
             error.WriteLine($"index: {bad}");
             return 2;
@@ -163,6 +166,7 @@ internal static class IndexCommand
             CommitInterval = TimeSpan.FromSeconds(a.CommitInterval),
             Quiet = a.Quiet,
             CrashAfterDocuments = a.CrashAfter,
+            WriterThreads = a.WriterThreads ?? 1,
             Shard = a.Shard,
         };
         IndexSummary summary;
@@ -226,6 +230,8 @@ internal static class IndexCommand
         public double CommitInterval { get; init; }
 
         public long? CrashAfter { get; init; }
+
+        public int? WriterThreads { get; init; }
 
         public int Threads { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using IndexPubMed.Input;
 using Lucene.Net.Documents;
@@ -22,6 +23,7 @@ internal sealed class PubMedIndexer
 {
     private const int QueueCapacity = 4;
 
+
     // Precomputed vectors need no model call, so they travel in larger batches than texts: fewer hand-overs
     // between the stages (each may wake a thread) per record.
     private const int VectorBatchSize = 512;
@@ -31,14 +33,21 @@ internal sealed class PubMedIndexer
     private SpladeFieldSchema? _schema;
     private readonly HashSet<string> _recentlyAdded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recentlyDeleted = new(StringComparer.Ordinal);
-    private readonly VectorOnlyDocument _vectorOnly = new();
-    private readonly Lucene.Net.Util.BytesRef _idBytes = new();
-    private IdLookup[]? _idLookups;
+    // One lane per writer thread: the first also serves the single-threaded paths (texts, deletions).
+    private readonly WriterLane[] _lanes;
     private DirectoryReader? _reader;
     private long _documentsWritten;
     private long _bytesDone;
 
-    public PubMedIndexer(PubMedIndexerOptions options) => _options = options;
+    public PubMedIndexer(PubMedIndexerOptions options)
+    {
+        _options = options;
+        _lanes = new WriterLane[Math.Max(1, options.WriterThreads)];
+        for (int i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = new WriterLane();
+        }
+    }
 
     public IndexSummary Summary => _summary;
 
@@ -384,28 +393,7 @@ internal sealed class PubMedIndexer
                     Refresh(writer);
                 }
                 // Fields were made by the encode stage (Prepare), off this thread.
-                var prepared = batch.Prepared ?? Prepare(batch.Records);
-                for (int i = 0; i < batch.Records.Count; i++)
-                {
-                    var (record, line) = batch.Records[i];
-                    var (field, unknownTokens, problem) = prepared[i];
-                    _summary.UnknownTokens += unknownTokens;
-                    if (field is null)
-                    {
-                        onError(new InputError(batch.Path, line, $"vector of '{record.Id}' skipped: {problem}"));
-                        continue;
-                    }
-                    // One id lookup gives both the stored fields to keep and whether the id is new.
-                    bool deleted = _recentlyDeleted.Contains(record.Id);
-                    int found = deleted ? -1 : Find(record.Id);
-                    bool exists = !deleted && (found >= 0 || _recentlyAdded.Contains(record.Id));
-                    var doc = found >= 0
-                        ? PubMedSchema.CreateDocument(PubMedSchema.ReadStored(_reader!.Document(found)))
-                        : _vectorOnly.Document(record.Id);
-                    doc.Add(field);
-                    _summary.VectorsAdded++;
-                    Write(writer, record.Id, doc, exists);
-                }
+                WriteVectors(batch, batch.Prepared ?? Prepare(batch.Records), writer, onError);
                 break;
             case Deletion deletion:
                 foreach (var pmid in deletion.Pmids)
@@ -495,7 +483,7 @@ internal sealed class PubMedIndexer
 
     private void Write(IndexWriter writer, string pmid, Document doc, bool exists)
     {
-        _options.BeforeWrite?.Invoke(_documentsWritten);
+        _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
         if (exists)
         {
             _summary.Updated++;
@@ -510,11 +498,118 @@ internal sealed class PubMedIndexer
         }
         _recentlyAdded.Add(pmid);
         _recentlyDeleted.Remove(pmid);
-        _documentsWritten++;
-        if (_options.CrashAfterDocuments is long crash && _documentsWritten >= crash)
+        CountWritten();
+    }
+
+    private void CountWritten()
+    {
+        long written = Interlocked.Increment(ref _documentsWritten);
+        if (_options.CrashAfterDocuments is long crash && written >= crash)
         {
             // Test hook: die like kill -9, with no unwinding, flushing or committing.
             Process.GetCurrentProcess().Kill();
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch of prepared vectors with one writer thread per lane (IndexWriter is thread-safe; each thread
+    /// fills its own in-memory segment, so Lucene's inversion, most of the writer's time, can use more cores). A
+    /// record's lane is set by its id, so the records of one id are written in file order by one thread; the batch is
+    /// finished by all lanes before the next piece of work (another batch, a checkpoint's commit, a deletion), so a
+    /// commit holds exactly the records before its checkpoint, as with one thread. Skipped records are reported first,
+    /// in file order. What each document becomes (kept stored fields, add or update) is decided as the one-thread path
+    /// decides it: the shared sets of recently written and deleted ids are only read while the lanes run, each lane
+    /// keeping the ids it wrote in this batch, and are updated once the lanes are done.
+    /// </summary>
+    private void WriteVectors(VectorBatch batch, PreparedVector[] prepared, IndexWriter writer, Action<InputError> onError)
+    {
+        foreach (var lane in _lanes)
+        {
+            lane.Records.Clear();
+            lane.Written.Clear();
+            lane.Added = lane.Updated = 0;
+        }
+        for (int i = 0; i < batch.Records.Count; i++)
+        {
+            var (record, line) = batch.Records[i];
+            var (field, unknownTokens, problem) = prepared[i];
+            _summary.UnknownTokens += unknownTokens;
+            if (field is null)
+            {
+                onError(new InputError(batch.Path, line, $"vector of '{record.Id}' skipped: {problem}"));
+                continue;
+            }
+            _lanes[LaneOf(record.Id)].Records.Add(i);
+        }
+        if (_lanes.Length == 1 || batch.Records.Count < 2)
+        {
+            foreach (var lane in _lanes)
+            {
+                WriteLane(lane, batch, prepared, writer);
+            }
+        }
+        else
+        {
+            var writers = new Action[_lanes.Length];
+            for (int l = 0; l < _lanes.Length; l++)
+            {
+                var lane = _lanes[l];
+                writers[l] = () => WriteLane(lane, batch, prepared, writer);
+            }
+            try
+            {
+                Parallel.Invoke(writers);
+            }
+            catch (AggregateException e)
+            {
+                // The first failure, as the one-thread path would throw it (the caller rolls the writer back).
+                ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            }
+        }
+        foreach (var lane in _lanes)
+        {
+            foreach (string id in lane.Written)
+            {
+                _recentlyAdded.Add(id);
+                _recentlyDeleted.Remove(id);
+            }
+            _summary.Added += lane.Added;
+            _summary.Updated += lane.Updated;
+            _summary.VectorsAdded += lane.Added + lane.Updated;
+        }
+    }
+
+    private int LaneOf(string id) => _lanes.Length == 1 ? 0 : (int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_lanes.Length);
+
+    private void WriteLane(WriterLane lane, VectorBatch batch, PreparedVector[] prepared, IndexWriter writer)
+    {
+        foreach (int i in lane.Records)
+        {
+            string id = batch.Records[i].Record.Id;
+            // As Write would have left the shared sets after this lane's earlier records of the batch.
+            bool writtenHere = lane.Written.Contains(id);
+            bool deleted = !writtenHere && _recentlyDeleted.Contains(id);
+            // One id lookup gives both the stored fields to keep and whether the id is new.
+            int found = deleted ? -1 : Find(id, lane);
+            bool exists = !deleted && (found >= 0 || writtenHere || _recentlyAdded.Contains(id));
+            var doc = found >= 0
+                ? PubMedSchema.CreateDocument(PubMedSchema.ReadStored(_reader!.Document(found)))
+                : lane.VectorOnly.Document(id);
+            doc.Add(prepared[i].Field);
+            _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
+            if (exists)
+            {
+                lane.Updated++;
+                writer.UpdateDocument(new Term(PubMedSchema.Id, id), doc);
+            }
+            else
+            {
+                // No document has this id (see Write), so an update's delete term would match nothing.
+                lane.Added++;
+                writer.AddDocument(doc);
+            }
+            lane.Written.Add(id);
+            CountWritten();
         }
     }
 
@@ -528,7 +623,10 @@ internal sealed class PubMedIndexer
         {
             var older = _reader!;
             _reader = newer;   // owned by the field before anything can throw
-            _idLookups = null;
+            foreach (var lane in _lanes)
+            {
+                lane.Lookups = null;
+            }
             older.Dispose();
         }
         _recentlyAdded.Clear();
@@ -536,27 +634,30 @@ internal sealed class PubMedIndexer
     }
 
     private bool Exists(string pmid) =>
-        !_recentlyDeleted.Contains(pmid) && (_recentlyAdded.Contains(pmid) || Find(pmid) >= 0);
+        !_recentlyDeleted.Contains(pmid) && (_recentlyAdded.Contains(pmid) || Find(pmid, _lanes[0]) >= 0);
 
-    private int Find(string pmid)
+    private int Find(string pmid, WriterLane lane)
     {
         // One terms enumerator (and docs enumerator) per segment of the current reader, reused from lookup to lookup:
         // a new BlockTree enumerator per segment per record (AtomicReader.GetTermDocsEnum) allocated most of the
         // 9.5 GB a 200,000-vector run allocated, and the number of segments grows with the index.
+        // Enumerators are not thread-safe: each writer lane has its own.
         var leaves = _reader!.Leaves;
-        if (_idLookups is null)
+        var lookups = lane.Lookups;
+        if (lookups is null)
         {
-            _idLookups = new IdLookup[leaves.Count];
+            lookups = lane.Lookups = new IdLookup[leaves.Count];
             for (int i = 0; i < leaves.Count; i++)
             {
-                _idLookups[i] = new IdLookup(leaves[i].AtomicReader.GetTerms(PubMedSchema.Id)?.GetEnumerator(), leaves[i].AtomicReader.LiveDocs);
+                lookups[i] = new IdLookup(leaves[i].AtomicReader.GetTerms(PubMedSchema.Id)?.GetEnumerator(), leaves[i].AtomicReader.LiveDocs);
             }
         }
-        _idBytes.CopyChars(pmid);
+        var idBytes = lane.IdBytes;
+        idBytes.CopyChars(pmid);
         for (int i = 0; i < leaves.Count; i++)
         {
-            var lookup = _idLookups[i];
-            if (lookup.Terms is not null && lookup.Terms.SeekExact(_idBytes))
+            var lookup = lookups[i];
+            if (lookup.Terms is not null && lookup.Terms.SeekExact(idBytes))
             {
                 // Live documents only, as GetTermDocsEnum gives.
                 var docs = lookup.Docs = lookup.Terms.Docs(lookup.LiveDocs, lookup.Docs, DocsFlags.NONE);
@@ -577,6 +678,25 @@ internal sealed class PubMedIndexer
         public Lucene.Net.Util.IBits? LiveDocs { get; } = liveDocs;
 
         public DocsEnum? Docs { get; set; }
+    }
+
+    // What one writer thread uses: its records of the current batch (indexes into it), the ids it wrote in the batch,
+    // its counts, and its own reusable document and id-lookup enumerators.
+    private sealed class WriterLane
+    {
+        public List<int> Records { get; } = [];
+
+        public HashSet<string> Written { get; } = new(StringComparer.Ordinal);
+
+        public long Added { get; set; }
+
+        public long Updated { get; set; }
+
+        public VectorOnlyDocument VectorOnly { get; } = new();
+
+        public Lucene.Net.Util.BytesRef IdBytes { get; } = new();
+
+        public IdLookup[]? Lookups { get; set; }
     }
 
     private abstract record Work;

@@ -36,6 +36,13 @@ internal sealed class PubMedIndexerOptions
 
     public bool Quiet { get; init; }
 
+    /// <summary>
+    /// Threads that write precomputed vectors into the index (IndexWriter is thread-safe; each fills its own segment).
+    /// Default one: two threads cost 3-8 s more CPU per 200,000 vectors and were not faster on the 2-core benchmark
+    /// machine while other jobs ran (docs/PERFORMANCE.md, branch tf2); kept, tested, for measuring on a quiet machine.
+    /// </summary>
+    public int WriterThreads { get; init; } = 1;
+
     /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
     public IndexPubMed.Input.RecordShard Shard { get; init; } = IndexPubMed.Input.RecordShard.All;
 

@@ -27,10 +27,13 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Theory]
-    [InlineData("tf", 11)]
-    [InlineData("payload", 7)]
-    [InlineData("tf", 1000)]
-    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery)
+    [InlineData("tf", 11, 2)]
+    [InlineData("payload", 7, 2)]
+    [InlineData("tf", 1000, 2)]
+    [InlineData("tf", 11, 1)]
+    [InlineData("payload", 1000, 1)]
+    [InlineData("tf", 13, 3)]
+    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery, int writerThreads)
     {
         int seed = Environment.TickCount;
         var random = new Random(seed);
@@ -48,7 +51,8 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
             var built = Cli.Run("index", "--index", dir, "--no-splade", "--quiet", documents);
             Assert.True(built.Exit == 0, built.Error);
         }
-        var cli = Cli.Run("index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture), "--vectors", first, second);
+        var cli = Cli.Run("index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture),
+            "--writer-threads", writerThreads.ToString(CultureInfo.InvariantCulture), "--vectors", first, second);
         Assert.True(cli.Exit == 1, cli.Error);   // the line that is not JSON is reported
         IndexSimply(simple, storage, [first, second]);
 

@@ -213,8 +213,10 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             for (int attempt = 1; ; attempt++)
             {
                 Assert.True(attempt < 10, $"seed {seed}, round {rounds}: no run completed after 10 attempts");
+                // One or two writer threads (lanes by id): a killed run of either kind must resume to the clean build.
                 string[] args = ["index", "--index", index, "--vocab", vocab, "--quiet", "--batch-size", "4",
-                    "--commit-every", random.Next(5, 80).ToString(CultureInfo.InvariantCulture), "--vectors", originalsFile, copiesFile];
+                    "--commit-every", random.Next(5, 80).ToString(CultureInfo.InvariantCulture),
+                    "--writer-threads", random.Next(1, 3).ToString(CultureInfo.InvariantCulture), "--vectors", originalsFile, copiesFile];
                 int exit;
                 if (attempt > 3)
                 {
