@@ -25,7 +25,7 @@ internal static class IndexCommand
         var scale = new Option<float>("--scale") { Description = "impact = round(weight x scale); stored in the index", DefaultValueFactory = _ => SpladeFieldOptions.DefaultScale };
         var noSplade = new Option<bool>("--no-splade") { Description = "BM25 fields only (no model needed)" };
         var vectors = new Option<string[]>("--vectors") { Description = "precomputed vector files (Anserini JsonVectorCollection: {\"id\", \"vector\": {token: weight}}, one per line or pretty-printed), indexed without running the model", AllowMultipleArgumentsPerToken = true };
-        var commitEvery = new Option<long>("--commit-every") { Description = "commit progress every N records (and after each file)", DefaultValueFactory = _ => 10_000 };
+        var commitEvery = new Option<long?>("--commit-every") { Description = $"commit progress every N records (and after each file); default {PubMedIndexerOptions.DefaultCommitEvery:N0} records of text, {PubMedIndexerOptions.DefaultVectorCommitEvery:N0} of precomputed vectors" };
         var commitInterval = new Option<double>("--commit-interval") { Description = "also commit progress when this many seconds have passed since the last commit", DefaultValueFactory = _ => 60 };
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         // Tests and benchmarks compare one writer thread with the default.
@@ -76,7 +76,7 @@ internal static class IndexCommand
     private static async Task<int> Run(Arguments a, TextWriter error, CancellationToken cancellation)
     {
         // Refuse unusable numbers before anything is opened or committed.
-        if ((ArgumentChecks.Scale(a.Scale) ?? ArgumentChecks.Positive("--commit-every", a.CommitEvery) ?? ArgumentChecks.PositiveSeconds("--commit-interval", a.CommitInterval)
+        if ((ArgumentChecks.Scale(a.Scale) ?? (a.CommitEvery is long every ? ArgumentChecks.Positive("--commit-every", every) : null) ?? ArgumentChecks.PositiveSeconds("--commit-interval", a.CommitInterval)
             ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads) ?? (a.WriterThreads is int w ? ArgumentChecks.Positive("--writer-threads", w) : null)) is { } bad)
         {
             error.WriteLine($"index: {bad}");
@@ -225,7 +225,7 @@ internal static class IndexCommand
 
         public required string[] Vectors { get; init; }
 
-        public long CommitEvery { get; init; }
+        public long? CommitEvery { get; init; }
 
         public double CommitInterval { get; init; }
 

@@ -224,6 +224,7 @@ internal sealed class PubMedIndexer
             _summary.Files++;
             long skip = progress.ItemsApplied(key);
             long item = 0;
+            long commitEvery = _options.CommitEveryFor(input.Kind);
             var articles = new List<StoredArticle>(_options.BatchSize);
             var sources = new List<(string Path, long Line)>(_options.BatchSize);
             var vectors = new List<LinedVector>(_options.BatchSize);
@@ -271,7 +272,7 @@ internal sealed class PubMedIndexer
                 }
                 // Commit by count and by time: with a slow model, --commit-every records can be half an hour of work.
                 // The parser waits on the bounded queues, so its clock runs at most a few batches ahead of the writer.
-                if (item % _options.CommitEvery == 0 || sinceCommit.Elapsed >= _options.CommitInterval)
+                if (item % commitEvery == 0 || sinceCommit.Elapsed >= _options.CommitInterval)
                 {
                     await FlushBatches();
                     await output.WriteAsync(new Checkpoint(key, item, FileDone: false), cancellation);

@@ -1,3 +1,4 @@
+using IndexPubMed.Input;
 using Splade.Encoder;
 using Splade.Lucene.Index;
 
@@ -28,8 +29,24 @@ internal sealed class PubMedIndexerOptions
     /// <summary>Documents encoded per model call batch handed down the pipeline.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Commit (and record progress) after this many items of a file, as well as at the end of each file.</summary>
-    public long CommitEvery { get; init; } = 10_000;
+    /// <summary>Records of text (encoded by the model) between commits when <see cref="CommitEvery"/> is not set.</summary>
+    public const long DefaultCommitEvery = 10_000;
+
+    /// <summary>
+    /// Records of precomputed vectors between commits when <see cref="CommitEvery"/> is not set: vectors are indexed at
+    /// about 12,000 a second, so 10,000 of them is under a second of work and a commit each time cost a fifth of the run
+    /// (each flush pays per segment); 100,000 is under ten seconds of work, well inside the one-minute bound.
+    /// </summary>
+    public const long DefaultVectorCommitEvery = 100_000;
+
+    /// <summary>
+    /// Commit (and record progress) after this many items of a file, as well as at the end of each file; null:
+    /// <see cref="DefaultCommitEvery"/> for text, <see cref="DefaultVectorCommitEvery"/> for precomputed vectors.
+    /// </summary>
+    public long? CommitEvery { get; init; }
+
+    /// <summary>Records between commits in an input file of <paramref name="kind"/>.</summary>
+    public long CommitEveryFor(InputKind kind) => CommitEvery ?? (kind == InputKind.Vectors ? DefaultVectorCommitEvery : DefaultCommitEvery);
 
     /// <summary>Commit (and record progress) also when this much time has passed since the last commit, whatever the count.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(60);
