@@ -34,8 +34,9 @@ internal sealed class PubMedIndexerOptions
 
     /// <summary>
     /// Records of precomputed vectors between commits when <see cref="CommitEvery"/> is not set: vectors are indexed at
-    /// about 12,000 a second, so 10,000 of them is under a second of work and a commit each time cost a fifth of the run
-    /// (each flush pays per segment); 100,000 is under ten seconds of work, well inside the one-minute bound.
+    /// about 12,000 a second, so 10,000 of them was a commit a second, whose flushes (each pays per segment) made the
+    /// run 3-6% slower than at 100,000, which is under ten seconds of work, well inside the one-minute bound
+    /// (docs/PERFORMANCE.md, "Vector commits by count").
     /// </summary>
     public const long DefaultVectorCommitEvery = 100_000;
 
@@ -55,8 +56,8 @@ internal sealed class PubMedIndexerOptions
 
     /// <summary>
     /// Threads that write precomputed vectors into the index (IndexWriter is thread-safe; each fills its own segment).
-    /// Default one: two threads cost 3-8 s more CPU per 200,000 vectors and were not faster on the 2-core benchmark
-    /// machine while other jobs ran (docs/PERFORMANCE.md, branch tf2); kept, tested, for measuring on a quiet machine.
+    /// Default one: two threads cost more CPU per 200,000 vectors and were not faster on the 2-core benchmark machine,
+    /// loaded or quiet (docs/PERFORMANCE.md, branch tf2 and "Vector commits by count"); kept, tested, for larger machines.
     /// </summary>
     public int WriterThreads { get; init; } = 1;
 
