@@ -30,6 +30,8 @@ internal static class IndexCommand
         var crashAfter = new Option<long?>("--crash-after") { Description = "test hook: kill the process after N documents", Hidden = true };
         // Tests and benchmarks compare one writer thread with the default.
         var writerThreads = new Option<int?>("--writer-threads") { Description = "threads writing precomputed vectors into the index (default 1)", Hidden = true };
+        // Tests and benchmarks compare the held-and-joined vector path with adding each document.
+        var noBulkVectors = new Option<bool>("--no-bulk-vectors") { Description = "write every precomputed vector with AddDocument (no one-segment join)", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
@@ -38,7 +40,7 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, writerThreads, threads, batch, quiet, inputs,
+            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, writerThreads, noBulkVectors, threads, batch, quiet, inputs,
         };
         encoding.AddTo(command, withMaxLength: false);
         command.Options.Add(shard);
@@ -63,6 +65,7 @@ internal static class IndexCommand
             CommitInterval = parse.GetValue(commitInterval),
             CrashAfter = parse.GetValue(crashAfter),
             WriterThreads = parse.GetValue(writerThreads),
+            NoBulkVectors = parse.GetValue(noBulkVectors),
             Threads = parse.GetValue(threads),
             BatchSize = parse.GetValue(batch),
             Quiet = parse.GetValue(quiet),
@@ -167,6 +170,7 @@ internal static class IndexCommand
             Quiet = a.Quiet,
             CrashAfterDocuments = a.CrashAfter,
             WriterThreads = a.WriterThreads ?? 1,
+            BulkVectors = !a.NoBulkVectors,
             Shard = a.Shard,
         };
         IndexSummary summary;
@@ -232,6 +236,8 @@ internal static class IndexCommand
         public long? CrashAfter { get; init; }
 
         public int? WriterThreads { get; init; }
+
+        public bool NoBulkVectors { get; init; }
 
         public int Threads { get; init; }
 

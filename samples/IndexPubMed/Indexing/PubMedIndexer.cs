@@ -36,6 +36,8 @@ internal sealed class PubMedIndexer
     // One lane per writer thread: the first also serves the single-threaded paths (texts, deletions).
     private readonly WriterLane[] _lanes;
     private DirectoryReader? _reader;
+    // Vector-only documents of new ids waiting to be written as one segment (null: every document is added alone).
+    private VectorBulkWriter? _bulk;
     private long _documentsWritten;
     private long _bytesDone;
 
@@ -67,6 +69,11 @@ internal sealed class PubMedIndexer
         using var writer = new IndexWriter(directory, config);
         // The SPLADE field's settings are checked (or recorded, for a new index) and then merged into every commit.
         _schema = OpenSchema(writer, vectorsGiven: inputs.Any(i => i.Kind == InputKind.Vectors));
+        if (_schema is not null && _options.BulkVectors && _lanes.Length == 1 && _schema.Options.StorageMode == SpladeStorageMode.TermFrequency)
+        {
+            var splade = _options.Splade;
+            _bulk = new VectorBulkWriter(_schema.Options, () => Bm25Index.CreateWriterConfig(analyzer, splade: splade));
+        }
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
         if (_options.Shard.Count > 1)
@@ -119,6 +126,8 @@ internal sealed class PubMedIndexer
                     display.Report(_documentsWritten, detail: $"{progress.DoneCount + _summary.FilesAlreadyIndexed}/{inputs.Count} files{Eta(display.Elapsed, bytesTotal)}");
                 }
                 await Task.WhenAll(parseTask, encodeTask);
+                // Whatever followed the last checkpoint goes where AddDocument would have left it: in the writer.
+                _bulk?.Flush(writer);
             }
             catch
             {
@@ -361,6 +370,11 @@ internal sealed class PubMedIndexer
 
     private void Apply(Work work, IndexWriter writer, IndexProgress progress, Dictionary<string, string> userData, Action<InputError> onError)
     {
+        if (work is not VectorBatch)
+        {
+            // Held documents come before anything else changes the index (or is committed), as if added one by one.
+            _bulk?.Flush(writer);
+        }
         switch (work)
         {
             case ArticleBatch batch:
@@ -395,6 +409,10 @@ internal sealed class PubMedIndexer
                 }
                 // Fields were made by the encode stage (Prepare), off this thread.
                 WriteVectors(batch, batch.Prepared ?? Prepare(batch.Records), writer, onError);
+                if (_bulk is { IsFull: true })
+                {
+                    _bulk.Flush(writer);
+                }
                 break;
             case Deletion deletion:
                 foreach (var pmid in deletion.Pmids)
@@ -587,12 +605,32 @@ internal sealed class PubMedIndexer
         foreach (int i in lane.Records)
         {
             string id = batch.Records[i].Record.Id;
+            if (_bulk is not null && _bulk.Contains(id))
+            {
+                // A later vector of a held document replaces it, as UpdateDocument would.
+                _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
+                _bulk.Put(id, prepared[i].Field!);
+                lane.Updated++;
+                lane.Written.Add(id);
+                CountWritten();
+                continue;
+            }
             // As Write would have left the shared sets after this lane's earlier records of the batch.
             bool writtenHere = lane.Written.Contains(id);
             bool deleted = !writtenHere && _recentlyDeleted.Contains(id);
             // One id lookup gives both the stored fields to keep and whether the id is new.
             int found = deleted ? -1 : Find(id, lane);
             bool exists = !deleted && (found >= 0 || writtenHere || _recentlyAdded.Contains(id));
+            if (_bulk is not null && !exists)
+            {
+                // A new id: a vector-only document, held and written with others as one segment.
+                _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
+                _bulk.Put(id, prepared[i].Field!);
+                lane.Added++;
+                lane.Written.Add(id);
+                CountWritten();
+                continue;
+            }
             var doc = found >= 0
                 ? PubMedSchema.CreateDocument(PubMedSchema.ReadStored(_reader!.Document(found)))
                 : lane.VectorOnly.Document(id);

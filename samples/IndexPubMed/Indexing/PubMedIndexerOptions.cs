@@ -61,6 +61,14 @@ internal sealed class PubMedIndexerOptions
     /// </summary>
     public int WriterThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Term-frequency storage with one writer thread: vector-only documents of new ids are held and written as one
+    /// segment per commit (<see cref="VectorBulkWriter"/>), without Lucene.NET's inversion of each SPLADE field; the
+    /// index holds the same documents, terms and frequencies. False writes every document with AddDocument (the
+    /// comparison path of the benchmarks and tests).
+    /// </summary>
+    public bool BulkVectors { get; init; } = true;
+
     /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
     public IndexPubMed.Input.RecordShard Shard { get; init; } = IndexPubMed.Input.RecordShard.All;
 

@@ -78,6 +78,11 @@ public sealed class SpladeField : Field
     /// <summary>Number of terms the field will index (after quantization and invalid-entry handling).</summary>
     public int TermCount => _source.Terms.Count;
 
+    // The quantized terms as they are now (each SetVector makes new ones), for SpladeFieldBatch.
+    internal QuantizedTerms Quantized => _source.Terms;
+
+    internal SpladeFieldOptions Options => _options;
+
     /// <summary>Replaces the vector, for reuse with the next document.</summary>
     /// <exception cref="ArgumentException">An invalid entry under <see cref="InvalidEntryHandling.Throw"/>; the field keeps its previous vector.</exception>
     /// <exception cref="InvalidOperationException">The field was created without a vocabulary, so vector ids have no tokens.</exception>

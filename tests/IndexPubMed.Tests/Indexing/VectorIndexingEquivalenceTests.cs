@@ -26,14 +26,18 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    // One writer thread in term-frequency storage holds new ids' documents and joins them (VectorBulkWriter) unless
+    // bulk is false; other cases add each document.
     [Theory]
-    [InlineData("tf", 11, 2)]
-    [InlineData("payload", 7, 2)]
-    [InlineData("tf", 1000, 2)]
-    [InlineData("tf", 11, 1)]
-    [InlineData("payload", 1000, 1)]
-    [InlineData("tf", 13, 3)]
-    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery, int writerThreads)
+    [InlineData("tf", 11, 2, true)]
+    [InlineData("payload", 7, 2, true)]
+    [InlineData("tf", 1000, 2, true)]
+    [InlineData("tf", 11, 1, true)]
+    [InlineData("tf", 1000, 1, true)]
+    [InlineData("tf", 11, 1, false)]
+    [InlineData("payload", 1000, 1, true)]
+    [InlineData("tf", 13, 3, true)]
+    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery, int writerThreads, bool bulk)
     {
         int seed = Environment.TickCount;
         var random = new Random(seed);
@@ -51,8 +55,9 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
             var built = Cli.Run("index", "--index", dir, "--no-splade", "--quiet", documents);
             Assert.True(built.Exit == 0, built.Error);
         }
-        var cli = Cli.Run("index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture),
-            "--writer-threads", writerThreads.ToString(CultureInfo.InvariantCulture), "--vectors", first, second);
+        string[] args = ["index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture),
+            "--writer-threads", writerThreads.ToString(CultureInfo.InvariantCulture), "--vectors", first, second];
+        var cli = Cli.Run(bulk ? args : [.. args, "--no-bulk-vectors"]);
         Assert.True(cli.Exit == 1, cli.Error);   // the line that is not JSON is reported
         IndexSimply(simple, storage, [first, second]);
 
@@ -84,6 +89,40 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
                 Assert.Equal(e.IndexableFieldType.DocValueType, a.IndexableFieldType.DocValueType);
             }
         }
+    }
+
+    [Fact]
+    public void HeldVectorsKeepTheirPlaceAmongTextUpdatesAndDeletions()
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        // In order: new vectors (held, then written at the file's end), an update file replacing one of them by text
+        // and deleting two, vectors again (a deleted id back, a replaced one, new ones, repeats in the file).
+        string v1 = _temp.Write("v1.jsonl", VectorLines(["101", "102", "103", "104", "105", "101"], random));
+        string update = _temp.Write("update.xml", $$"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <PubmedArticleSet>
+            <PubmedArticle><MedlineCitation Status="Publisher" Owner="NLM"><PMID Version="1">102</PMID><Article><Journal><Title>J</Title><JournalIssue><PubDate><Year>2026</Year></PubDate></JournalIssue></Journal><ArticleTitle>Replaced by text</ArticleTitle><Abstract><AbstractText>An abstract.</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>
+            <DeleteCitation><PMID Version="1">103</PMID><PMID Version="1">104</PMID></DeleteCitation>
+            </PubmedArticleSet>
+            """);
+        string v2 = _temp.Write("v2.jsonl", VectorLines(["104", "102", "106", "105", "107", "106"], random));
+        string bulk = Path.Combine(_temp.Path, "bulk"), plain = Path.Combine(_temp.Path, "plain");
+        foreach (var (dir, extra) in new[] { (bulk, Array.Empty<string>()), (plain, new[] { "--no-bulk-vectors" }) })
+        {
+            var run = Cli.Run(["index", "--index", dir, "--storage", "tf", "--quiet", .. extra, v1, update, v2]);
+            Assert.True(run.Exit == 0, run.Error);
+        }
+
+        string dump = Dump(bulk);
+        Assert.Equal(Dump(plain), dump);
+        foreach (string id in new[] { "101", "102", "104", "105", "106", "107" })
+        {
+            Assert.Contains($"doc {id}:", dump);
+        }
+        Assert.DoesNotContain("doc 103:", dump);
+        Assert.Contains("title=Replaced by text", dump);
+        Assert.True(random.Next() >= 0, $"seed {seed}");
     }
 
     private static string Word(Random random) => new(Enumerable.Range(0, random.Next(2, 7)).Select(_ => (char)('a' + random.Next(6))).ToArray());

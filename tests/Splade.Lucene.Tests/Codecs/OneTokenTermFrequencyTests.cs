@@ -27,7 +27,6 @@ namespace Splade.Lucene.Tests.Codecs;
 public sealed class OneTokenTermFrequencyTests
 {
     private const string Field = RandomSpladeCorpus.FieldName;
-    private static readonly int[] Ks = [1, 10, 100, 1000];
 
     private readonly ITestOutputHelper _output;
 
@@ -124,7 +123,7 @@ public sealed class OneTokenTermFrequencyTests
         using (var r = DirectoryReader.Open(repeat))
         using (var o = DirectoryReader.Open(one))
         {
-            AssertSameHits(new IndexSearcher(r).Search(query, 10).ScoreDocs, new IndexSearcher(o).Search(query, 10).ScoreDocs, "analyzed");
+            SameIndexAssert.AssertSameHits(new IndexSearcher(r).Search(query, 10).ScoreDocs, new IndexSearcher(o).Search(query, 10).ScoreDocs, "analyzed");
         }
 
         // The facade indexes term-frequency storage through the codec.
@@ -139,7 +138,7 @@ public sealed class OneTokenTermFrequencyTests
         }
         using (var r = DirectoryReader.Open(facadeDir))
         {
-            Assert.All(r.Leaves, l => AssertTermFrequencyField(l.AtomicReader.FieldInfos.FieldInfo(Field), "facade"));
+            Assert.All(r.Leaves, l => SameIndexAssert.AssertTermFrequencyField(l.AtomicReader.FieldInfos.FieldInfo(Field), "facade"));
             Assert.True(r.Leaves.Sum(l => l.AtomicReader.GetTerms(Field).SumTotalTermFreq) > r.Leaves.Sum(l => l.AtomicReader.GetTerms(Field).SumDocFreq));
         }
     }
@@ -173,7 +172,7 @@ public sealed class OneTokenTermFrequencyTests
         for (int q = 0; q < 5; q++)
         {
             var query = new SpladeQuery(Field, corpus.RandomQuery(random, 5, 40), corpus.Vocabulary);
-            AssertSameHits(new IndexSearcher(r).Search(query, 100).ScoreDocs, new IndexSearcher(p).Search(query, 100).ScoreDocs, $"no codec, query {q}");
+            SameIndexAssert.AssertSameHits(new IndexSearcher(r).Search(query, 100).ScoreDocs, new IndexSearcher(p).Search(query, 100).ScoreDocs, $"no codec, query {q}");
         }
 
         // A rewrite through the codec converts it.
@@ -280,117 +279,9 @@ public sealed class OneTokenTermFrequencyTests
         return dir;
     }
 
-    private void AssertSameIndex(LuceneDirectory expected, LuceneDirectory actual, Vocabulary? vocabulary, IReadOnlyList<SparseVector> queries, string what, bool checkIndex = false)
-    {
-        if (checkIndex)
-        {
-            foreach (var d in new[] { expected, actual })
-            {
-                var status = new CheckIndex(d).DoCheckIndex();
-                Assert.True(status.Clean, $"{what}: CheckIndex not clean");
-            }
-        }
-        using var e = DirectoryReader.Open(expected);
-        using var a = DirectoryReader.Open(actual);
-        AssertSameIndex(e, a, vocabulary, queries, what);
-    }
+    private void AssertSameIndex(LuceneDirectory expected, LuceneDirectory actual, Vocabulary? vocabulary, IReadOnlyList<SparseVector> queries, string what, bool checkIndex = false) =>
+        SameIndexAssert.SameIndex(_output, expected, actual, vocabulary, queries, what, checkIndex);
 
-    private void AssertSameIndex(DirectoryReader expected, DirectoryReader actual, Vocabulary? vocabulary, IReadOnlyList<SparseVector> queries, string what)
-    {
-        Assert.Equal(expected.MaxDoc, actual.MaxDoc);
-        Assert.Equal(expected.NumDocs, actual.NumDocs);
-        Assert.True(expected.Leaves.Count == actual.Leaves.Count, $"{what}: {actual.Leaves.Count} segments, expected {expected.Leaves.Count}");
-        long postings = 0;
-        int persistedTerms = 0;
-        for (int l = 0; l < expected.Leaves.Count; l++)
-        {
-            var er = expected.Leaves[l].AtomicReader;
-            var ar = actual.Leaves[l].AtomicReader;
-            string where = $"{what}, segment {l}";
-            AssertTermFrequencyField(er.FieldInfos.FieldInfo(Field), where + " (expected)");
-            AssertTermFrequencyField(ar.FieldInfos.FieldInfo(Field), where);
-            var et = er.GetTerms(Field);
-            var at = ar.GetTerms(Field);
-            Assert.True(et.SumTotalTermFreq == at.SumTotalTermFreq, $"{where}: sumTotalTermFreq {at.SumTotalTermFreq}, expected {et.SumTotalTermFreq}");
-            Assert.True(et.SumDocFreq == at.SumDocFreq, $"{where}: sumDocFreq");
-            Assert.True(et.DocCount == at.DocCount, $"{where}: docCount");
-            Assert.True(et.Count == at.Count, $"{where}: term count");
-            Assert.False(at.HasPositions || at.HasPayloads || at.HasOffsets, $"{where}: positions, payloads or offsets");
-            var eb = (et as PersistedBoundsTerms)?.Bounds;
-            var ab = (at as PersistedBoundsTerms)?.Bounds;
-            Assert.True(eb is not null && ab is not null, $"{where}: no persisted bounds");
-            var eCache = SegmentImpactBounds.For(er);
-            var aCache = SegmentImpactBounds.For(ar);
-            var ee = et.GetEnumerator();
-            var ae = at.GetEnumerator();
-            DocsEnum? eDocs = null, aDocs = null;
-            while (ee.MoveNext())
-            {
-                Assert.True(ae.MoveNext(), $"{where}: terms end early");
-                Assert.True(ee.Term.Equals(ae.Term), $"{where}: term {ae.Term.Utf8ToString()}, expected {ee.Term.Utf8ToString()}");
-                string term = ee.Term.Utf8ToString();
-                Assert.True(ee.DocFreq == ae.DocFreq && ee.TotalTermFreq == ae.TotalTermFreq,
-                    $"{where}: term {term} df {ae.DocFreq} ttf {ae.TotalTermFreq}, expected {ee.DocFreq} {ee.TotalTermFreq}");
-                Assert.Null(ae.DocsAndPositions(null, null));
-                eDocs = ee.Docs(null, eDocs, DocsFlags.FREQS);
-                aDocs = ae.Docs(null, aDocs, DocsFlags.FREQS);
-                int doc;
-                while ((doc = eDocs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
-                {
-                    Assert.Equal(doc, aDocs.NextDoc());
-                    Assert.True(eDocs.Freq == aDocs.Freq, $"{where}: term {term} doc {doc} freq {aDocs.Freq}, expected {eDocs.Freq}");
-                    postings++;
-                }
-                Assert.Equal(DocIdSetIterator.NO_MORE_DOCS, aDocs.NextDoc());
-                var ebt = eCache.FromPersisted(eb!, term, ee, payloads: false, wantTier: false);
-                var abt = aCache.FromPersisted(ab!, term, ae, payloads: false, wantTier: false);
-                Assert.True((ebt is null) == (abt is null), $"{where}: term {term} persisted in one index only");
-                if (ebt is not null)
-                {
-                    Assert.True(ebt.BlockMax.AsSpan().SequenceEqual(abt!.BlockMax) && ebt.SubBlockMax.AsSpan().SequenceEqual(abt.SubBlockMax) && ebt.Tau == abt.Tau,
-                        $"{where}: term {term} persisted bounds differ");
-                    persistedTerms++;
-                }
-            }
-            Assert.False(ae.MoveNext(), $"{where}: extra terms");
-        }
-        Assert.True(postings > 0, $"{what}: no postings compared");
-        _output.WriteLine($"{what}: {expected.Leaves.Count} segments, {postings} postings and {persistedTerms} persisted term bounds identical");
-
-        if (vocabulary is null)
-        {
-            return;
-        }
-        var es = new IndexSearcher(expected);
-        var asq = new IndexSearcher(actual);
-        foreach (var (vector, q) in queries.Select((v, i) => (v, i)))
-        {
-            var exhaustive = new SpladeQuery(Field, vector, vocabulary);
-            var pruned = new SpladeQuery(Field, vector, vocabulary, new SpladeQueryOptions { Evaluation = SpladeEvaluation.MaxScore });
-            foreach (int k in Ks)
-            {
-                var reference = es.Search(exhaustive, k).ScoreDocs;
-                AssertSameHits(reference, asq.Search(exhaustive, k).ScoreDocs, $"{what} query {q} k={k} exhaustive");
-                AssertSameHits(reference, SpladeSearcher.Search(asq, pruned, k).ScoreDocs, $"{what} query {q} k={k} pruned");
-            }
-        }
-    }
-
-    private static void AssertTermFrequencyField(FieldInfo info, string where)
-    {
-        Assert.NotNull(info);
-        Assert.True(info.IsIndexed && info.IndexOptions == IndexOptions.DOCS_AND_FREQS && !info.HasPayloads && !info.HasNorms,
-            $"{where}: field info {info.IndexOptions}, payloads {info.HasPayloads}, norms {info.HasNorms}");
-    }
-
-    private static void AssertSameHits(ScoreDoc[] expected, ScoreDoc[] actual, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(
-                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
-                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
-        }
-    }
+    private void AssertSameIndex(DirectoryReader expected, DirectoryReader actual, Vocabulary? vocabulary, IReadOnlyList<SparseVector> queries, string what) =>
+        SameIndexAssert.SameIndex(_output, expected, actual, vocabulary, queries, what);
 }
