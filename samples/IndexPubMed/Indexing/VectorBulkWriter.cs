@@ -1,6 +1,4 @@
-using Lucene.Net.Analysis;
 using Lucene.Net.Index;
-using Lucene.Net.Store;
 using Splade.Lucene.Documents;
 using Splade.Lucene.Index;
 
@@ -8,11 +6,10 @@ namespace IndexPubMed.Indexing;
 
 /// <summary>
 /// Vector-only documents of new ids (term-frequency storage), held back and written as one segment: the SPLADE
-/// postings from a <see cref="SpladeFieldBatch"/>, the other fields (id, empty text fields) from a small in-memory
-/// index of the same documents written with the index's own analysis and similarity, joined and added with
-/// <see cref="IndexWriter.AddIndexes(IndexReader[])"/>. The index gets what <c>AddDocument</c> of each document would
-/// give (same fields, terms, frequencies, norms, doc values; the tests compare them), while Lucene.NET inverts only
-/// the few small fields. A later record of a held id replaces it (as <c>UpdateDocument</c> would). The owner writes
+/// postings from a <see cref="SpladeFieldBatch"/>, the other fields (id, empty text fields) from a
+/// <see cref="VectorOnlyFieldsReader"/>, joined and added with <see cref="IndexWriter.AddIndexes(IndexReader[])"/>.
+/// The index gets what <c>AddDocument</c> of each document would give (same fields, terms, frequencies, norms, doc
+/// values; the tests compare them) without Lucene.NET's inversion of each document. A later record of a held id replaces it (as <c>UpdateDocument</c> would). The owner writes
 /// the held documents (<see cref="Flush"/>) before any other change to the index, so changes keep their order.
 /// </summary>
 internal sealed class VectorBulkWriter
@@ -27,9 +24,10 @@ internal sealed class VectorBulkWriter
     private readonly List<string> _ids = [];
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private readonly VectorOnlyDocument _document = new();
+    private VectorOnlyFieldsReader.Template? _template;
 
     /// <param name="options">The SPLADE field's options (term-frequency storage).</param>
-    /// <param name="sideConfig">A writer configuration with the index's analyzer and similarity (norms are computed by it).</param>
+    /// <param name="sideConfig">A writer configuration with the index's analyzer and similarity, for the template document (its norms are computed by it).</param>
     /// <param name="maxPostings">Postings held before <see cref="IsFull"/> says to flush.</param>
     public VectorBulkWriter(SpladeFieldOptions options, Func<IndexWriterConfig> sideConfig, long maxPostings = DefaultMaxPostings)
     {
@@ -65,27 +63,12 @@ internal sealed class VectorBulkWriter
         {
             return;
         }
-        using (var side = new RAMDirectory())
+        _template ??= VectorOnlyFieldsReader.Template.Create(_sideConfig(), _document);
+        using (var others = new VectorOnlyFieldsReader(_template, _ids))
+        using (var splade = _batch.CreateReader())
+        // The join does not own the readers: they are disposed here.
+        using (var joined = new ParallelAtomicReader(false, others, splade))
         {
-            var config = _sideConfig();
-            // One segment, in the order the documents were added: the join pairs documents by number.
-            config.MergePolicy = NoMergePolicy.NO_COMPOUND_FILES;
-            config.MaxBufferedDocs = IndexWriterConfig.DISABLE_AUTO_FLUSH;
-            config.RAMBufferSizeMB = 1024;
-            config.OpenMode = OpenMode.CREATE;
-            using (var sideWriter = new IndexWriter(side, config))
-            {
-                foreach (string id in _ids)
-                {
-                    sideWriter.AddDocument(_document.Document(id));
-                }
-                sideWriter.Commit();
-            }
-            using var others = DirectoryReader.Open(side);
-            using var splade = _batch.CreateReader();
-            var fields = others.Leaves.Count == 1 ? others.Leaves[0].AtomicReader : SlowCompositeReaderWrapper.Wrap(others);
-            // The join does not own the readers: they are disposed here.
-            using var joined = new ParallelAtomicReader(false, fields, splade);
             writer.AddIndexes(joined);
         }
         _ids.Clear();
