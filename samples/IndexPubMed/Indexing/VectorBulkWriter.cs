@@ -9,13 +9,14 @@ namespace IndexPubMed.Indexing;
 /// postings from a <see cref="SpladeFieldBatch"/>, the other fields (id, empty text fields) from a
 /// <see cref="VectorOnlyFieldsReader"/>, joined and added with <see cref="IndexWriter.AddIndexes(IndexReader[])"/>.
 /// The index gets what <c>AddDocument</c> of each document would give (same fields, terms, frequencies, norms, doc
-/// values; the tests compare them) without Lucene.NET's inversion of each document. A later record of a held id replaces it (as <c>UpdateDocument</c> would). The owner writes
-/// the held documents (<see cref="Flush"/>) before any other change to the index, so changes keep their order.
+/// values; the tests compare them) without Lucene.NET's inversion of each document. A later record of a held id
+/// replaces it (as <c>UpdateDocument</c> would). The owner writes the held documents (<see cref="Flush"/>) before any
+/// other change to the index, so changes keep their order.
 /// </summary>
 internal sealed class VectorBulkWriter
 {
-    // About 16 bytes a posting are held (quantized terms) until a flush: 8 million is ~128 MB, ~100,000 vectors of
-    // 80 terms, the size of a commit.
+    // About 12 bytes a posting are held (quantized terms) until a flush, and as many again while it lays them out:
+    // 8 million is ~100 MB held, ~100,000 vectors of 80 terms, the size of a commit.
     public const long DefaultMaxPostings = 8_000_000;
 
     private readonly SpladeFieldBatch _batch;

@@ -103,6 +103,59 @@ public sealed class SpladeFieldBatchTests
     }
 
     [Fact]
+    public void DeletesKeepTheirOrderAroundTheBatch()
+    {
+        // A delete buffered before AddIndexes deletes the document before it, not the batch's document of the same id
+        // (as UpdateDocument would); a delete after it deletes the batch's document too.
+        var options = new SpladeFieldOptions { FieldName = Field };
+        using var dir = new RAMDirectory();
+        using var writer = new IndexWriter(dir, Config());
+        writer.AddDocument(new Document { Id(1), new SpladeField([KeyValuePair.Create("old", 1f)], options) });
+        writer.AddDocument(new Document { Id(2), new SpladeField([KeyValuePair.Create("old", 1f)], options) });
+        writer.Commit();
+        writer.DeleteDocuments(new Term("id", "1"));
+
+        var batch = new SpladeFieldBatch(options);
+        batch.Add(new SpladeField([KeyValuePair.Create("new", 1f)], options));
+        batch.Add(new SpladeField([KeyValuePair.Create("new", 2f)], options));
+        using var others = new RAMDirectory();
+        using (var side = new IndexWriter(others, Config()))
+        {
+            side.AddDocument(new Document { Id(1) });
+            side.AddDocument(new Document { Id(3) });
+            side.Commit();
+        }
+        using (var sideReader = DirectoryReader.Open(others))
+        using (var splade = batch.CreateReader())
+        {
+            writer.AddIndexes(new ParallelAtomicReader(false, sideReader.Leaves[0].AtomicReader, splade));
+        }
+        writer.Commit();
+        Assert.Equal(["2 old", "1 new", "3 new"], Live(dir));
+
+        writer.DeleteDocuments(new Term("id", "3"));
+        writer.Commit();
+        Assert.Equal(["2 old", "1 new"], Live(dir));
+    }
+
+    // Live documents in order, as "id term" of their single SPLADE term.
+    private static List<string> Live(LuceneDirectory dir)
+    {
+        using var reader = DirectoryReader.Open(dir);
+        var live = MultiFields.GetLiveDocs(reader);
+        var result = new List<string>();
+        foreach (string term in new[] { "old", "new" })
+        {
+            var docs = MultiFields.GetTermDocsEnum(reader, live, Field, new BytesRef(term));
+            while (docs.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+            {
+                result.Add($"{reader.Document(docs.DocID).Get("id")} {term}");
+            }
+        }
+        return result;
+    }
+
+    [Fact]
     public void TermsAreInLuceneByteOrderAndSeekable()
     {
         // UTF-16 order puts the surrogate pair of U+1D6FC before U+E000; UTF-8 (Lucene's) order puts it after.
