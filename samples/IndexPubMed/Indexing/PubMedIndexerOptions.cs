@@ -33,10 +33,11 @@ internal sealed class PubMedIndexerOptions
     public const long DefaultCommitEvery = 10_000;
 
     /// <summary>
-    /// Records of precomputed vectors between commits when <see cref="CommitEvery"/> is not set: vectors are indexed at
+    /// Records of precomputed vectors between commits when <see cref="CommitEvery"/> is not set: vectors were indexed at
     /// about 12,000 a second, so 10,000 of them was a commit a second, whose flushes (each pays per segment) made the
-    /// run 3-6% slower than at 100,000, which is under ten seconds of work, well inside the one-minute bound
-    /// (docs/PERFORMANCE.md, "Vector commits by count").
+    /// run 3-6% slower than at 100,000 (docs/PERFORMANCE.md, "Vector commits by count"). Now about 20,000 a second
+    /// (held and written as one segment per commit, <see cref="BulkVectors"/>), 100,000 are about five seconds of work,
+    /// well inside the one-minute bound.
     /// </summary>
     public const long DefaultVectorCommitEvery = 100_000;
 
