@@ -95,11 +95,17 @@ public sealed class SpladeFieldBatch
     /// <c>DOCS_AND_FREQS</c>, no norms) whose postings are the batch's. It holds its own copy: the batch can be cleared
     /// and refilled while the reader is in use.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The batch holds more postings than an array can (about 2 billion).</exception>
     public AtomicReader CreateReader()
     {
         // Counting sort by term: number the terms, count each term's documents, then lay the postings out term by
         // term, in document order within a term (documents are visited in order).
-        int postings = checked((int)_postings);
+        if (_postings > Array.MaxLength)
+        {
+            throw new InvalidOperationException(
+                $"The batch holds {_postings} postings, more than one reader can lay out ({Array.MaxLength}); write batches of fewer documents (see PostingCount).");
+        }
+        int postings = (int)_postings;
         var ids = new int[postings];
         int p = 0;
         foreach (var document in _documents)
