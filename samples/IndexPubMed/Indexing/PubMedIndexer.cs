@@ -608,11 +608,7 @@ internal sealed class PubMedIndexer
             if (_bulk is not null && _bulk.Contains(id))
             {
                 // A later vector of a held document replaces it, as UpdateDocument would.
-                _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
-                _bulk.Put(id, prepared[i].Field!);
-                lane.Updated++;
-                lane.Written.Add(id);
-                CountWritten();
+                Hold(lane, id, prepared[i].Field!);
                 continue;
             }
             // As Write would have left the shared sets after this lane's earlier records of the batch.
@@ -624,11 +620,7 @@ internal sealed class PubMedIndexer
             if (_bulk is not null && !exists)
             {
                 // A new id: a vector-only document, held and written with others as one segment.
-                _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
-                _bulk.Put(id, prepared[i].Field!);
-                lane.Added++;
-                lane.Written.Add(id);
-                CountWritten();
+                Hold(lane, id, prepared[i].Field!);
                 continue;
             }
             var doc = found >= 0
@@ -650,6 +642,22 @@ internal sealed class PubMedIndexer
             lane.Written.Add(id);
             CountWritten();
         }
+    }
+
+    // Holds the vector-only document of id for the bulk writer, counted as an update when it replaces a held one.
+    private void Hold(WriterLane lane, string id, SpladeField field)
+    {
+        _options.BeforeWrite?.Invoke(Interlocked.Read(ref _documentsWritten));
+        if (_bulk!.Put(id, field))
+        {
+            lane.Updated++;
+        }
+        else
+        {
+            lane.Added++;
+        }
+        lane.Written.Add(id);
+        CountWritten();
     }
 
     private void Refresh(IndexWriter writer)

@@ -37,8 +37,6 @@ internal sealed class VectorBulkWriter
         _maxPostings = maxPostings;
     }
 
-    public int Count => _ids.Count;
-
     public bool IsFull => _batch.PostingCount >= _maxPostings;
 
     /// <summary>Whether a document of <paramref name="id"/> is held.</summary>

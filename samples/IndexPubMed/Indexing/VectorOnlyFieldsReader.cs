@@ -17,8 +17,10 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
 {
     private readonly Template _template;
     private readonly BytesRef[] _ids;
-    // Documents in id order (Lucene's UTF-8 order), and each document's rank in it (its term and doc-values ordinal).
+    // Documents in id order (Lucene's UTF-8 order), their ids in that order, and each document's rank in it (its term
+    // and doc-values ordinal).
     private readonly int[] _byId;
+    private readonly BytesRef[] _sorted;
     private readonly int[] _ordOfDoc;
     private readonly IdFields _fields;
 
@@ -29,9 +31,11 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
         var comparer = BytesRef.UTF8SortedAsUnicodeComparer;
         _byId = Enumerable.Range(0, _ids.Length).ToArray();
         Array.Sort(_byId, (a, b) => comparer.Compare(_ids[a], _ids[b]));
+        _sorted = new BytesRef[_ids.Length];
         _ordOfDoc = new int[_ids.Length];
         for (int ord = 0; ord < _byId.Length; ord++)
         {
+            _sorted[ord] = _ids[_byId[ord]];
             _ordOfDoc[_byId[ord]] = ord;
         }
         _fields = new IdFields(this);
@@ -181,7 +185,7 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
 
         public override void LookupOrd(int ord, BytesRef result)
         {
-            var id = reader._ids[reader._byId[ord]];
+            var id = reader._sorted[ord];
             result.Bytes = id.Bytes;
             result.Offset = id.Offset;
             result.Length = id.Length;
@@ -204,8 +208,6 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
     // One term per document, DOCS_ONLY (a StringField): no frequencies, so total term frequencies are -1.
     private sealed class IdTerms(VectorOnlyFieldsReader reader) : Terms
     {
-        public VectorOnlyFieldsReader Reader => reader;
-
         public override TermsEnum GetEnumerator() => new IdTermsEnum(reader);
 
         public override IComparer<BytesRef> Comparer => BytesRef.UTF8SortedAsUnicodeComparer;
@@ -233,7 +235,7 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
 
         public override IComparer<BytesRef> Comparer => BytesRef.UTF8SortedAsUnicodeComparer;
 
-        public override BytesRef Term => _ord >= 0 && _ord < reader._byId.Length ? reader._ids[reader._byId[_ord]] : null!;
+        public override BytesRef Term => _ord >= 0 && _ord < reader._sorted.Length ? reader._sorted[_ord] : null!;
 
         public override long Ord => _ord;
 
@@ -260,7 +262,7 @@ internal sealed class VectorOnlyFieldsReader : AtomicReader
             while (lo <= hi)
             {
                 int mid = (lo + hi) >>> 1;
-                int c = comparer.Compare(reader._ids[reader._byId[mid]], text);
+                int c = comparer.Compare(reader._sorted[mid], text);
                 if (c == 0)
                 {
                     _ord = mid;
