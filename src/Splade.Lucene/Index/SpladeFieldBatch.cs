@@ -115,7 +115,7 @@ public sealed class SpladeFieldBatch
                 ids[p++] = TermId(term);
             }
         }
-        var counts = new int[_termBytes.Count + 1];
+        var counts = new int[_termBytes.Count];
         foreach (int id in ids)
         {
             counts[id]++;

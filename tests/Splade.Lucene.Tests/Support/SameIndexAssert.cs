@@ -16,7 +16,6 @@ namespace Splade.Lucene.Tests.Support;
 internal static class SameIndexAssert
 {
     private const string Field = RandomSpladeCorpus.FieldName;
-    private static readonly int[] Ks = [1, 10, 100, 1000];
 
     public static void SameIndex(ITestOutputHelper output, LuceneDirectory expected, LuceneDirectory actual, Vocabulary? vocabulary, IReadOnlyList<SparseVector> queries, string what, bool checkIndex = false)
     {
@@ -105,11 +104,11 @@ internal static class SameIndexAssert
         {
             var exhaustive = new SpladeQuery(Field, vector, vocabulary);
             var pruned = new SpladeQuery(Field, vector, vocabulary, new SpladeQueryOptions { Evaluation = SpladeEvaluation.MaxScore });
-            foreach (int k in Ks)
+            foreach (int k in ExactSearchAssert.Ks)
             {
                 var reference = es.Search(exhaustive, k).ScoreDocs;
-                AssertSameHits(reference, asq.Search(exhaustive, k).ScoreDocs, $"{what} query {q} k={k} exhaustive");
-                AssertSameHits(reference, SpladeSearcher.Search(asq, pruned, k).ScoreDocs, $"{what} query {q} k={k} pruned");
+                ExactSearchAssert.SameHits(reference, asq.Search(exhaustive, k).ScoreDocs, $"{what} query {q} k={k} exhaustive");
+                ExactSearchAssert.SameHits(reference, SpladeSearcher.Search(asq, pruned, k).ScoreDocs, $"{what} query {q} k={k} pruned");
             }
         }
     }
@@ -119,16 +118,5 @@ internal static class SameIndexAssert
         Assert.NotNull(info);
         Assert.True(info.IsIndexed && info.IndexOptions == IndexOptions.DOCS_AND_FREQS && !info.HasPayloads && !info.HasNorms,
             $"{where}: field info {info.IndexOptions}, payloads {info.HasPayloads}, norms {info.HasNorms}");
-    }
-
-    internal static void AssertSameHits(ScoreDoc[] expected, ScoreDoc[] actual, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} hits, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(
-                expected[i].Doc == actual[i].Doc && BitConverter.SingleToInt32Bits(expected[i].Score) == BitConverter.SingleToInt32Bits(actual[i].Score),
-                $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
-        }
     }
 }
