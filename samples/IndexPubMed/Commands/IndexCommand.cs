@@ -32,6 +32,8 @@ internal static class IndexCommand
         var writerThreads = new Option<int?>("--writer-threads") { Description = "threads writing precomputed vectors into the index (default 1)", Hidden = true };
         // Tests and benchmarks compare the held-and-joined vector path with adding each document.
         var noBulkVectors = new Option<bool>("--no-bulk-vectors") { Description = "write every precomputed vector with AddDocument (no one-segment join)", Hidden = true };
+        // Tests make the held vectors flush after every batch, as a large run does after millions of postings.
+        var bulkMaxPostings = new Option<long?>("--bulk-max-postings") { Description = "test hook: flush held vectors once this many postings are held", Hidden = true };
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
@@ -40,7 +42,7 @@ internal static class IndexCommand
         var inputs = new Argument<string[]>("INPUT") { Description = "PubMed XML (.xml, .xml.gz), JSONL documents or vectors, or folders of them; applied in order", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("index", "Index PubMed XML (baseline and update files), JSONL documents and precomputed SPLADE vectors.")
         {
-            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, writerThreads, noBulkVectors, threads, batch, quiet, inputs,
+            index, model, vocab, modelId, storage, scale, noSplade, vectors, commitEvery, commitInterval, crashAfter, writerThreads, noBulkVectors, bulkMaxPostings, threads, batch, quiet, inputs,
         };
         encoding.AddTo(command, withMaxLength: false);
         command.Options.Add(shard);
@@ -66,6 +68,7 @@ internal static class IndexCommand
             CrashAfter = parse.GetValue(crashAfter),
             WriterThreads = parse.GetValue(writerThreads),
             NoBulkVectors = parse.GetValue(noBulkVectors),
+            BulkMaxPostings = parse.GetValue(bulkMaxPostings),
             Threads = parse.GetValue(threads),
             BatchSize = parse.GetValue(batch),
             Quiet = parse.GetValue(quiet),
@@ -80,7 +83,8 @@ internal static class IndexCommand
     {
         // Refuse unusable numbers before anything is opened or committed.
         if ((ArgumentChecks.Scale(a.Scale) ?? (a.CommitEvery is long every ? ArgumentChecks.Positive("--commit-every", every) : null) ?? ArgumentChecks.PositiveSeconds("--commit-interval", a.CommitInterval)
-            ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads) ?? (a.WriterThreads is int w ? ArgumentChecks.Positive("--writer-threads", w) : null)) is { } bad)
+            ?? ArgumentChecks.Positive("--batch-size", a.BatchSize) ?? ArgumentChecks.NotNegative("--threads", a.Threads) ?? (a.WriterThreads is int w ? ArgumentChecks.Positive("--writer-threads", w) : null)
+            ?? (a.BulkMaxPostings is long m ? ArgumentChecks.Positive("--bulk-max-postings", m) : null)) is { } bad)
         {
             error.WriteLine($"index: {bad}");
             return 2;
@@ -171,6 +175,7 @@ internal static class IndexCommand
             CrashAfterDocuments = a.CrashAfter,
             WriterThreads = a.WriterThreads ?? 1,
             BulkVectors = !a.NoBulkVectors,
+            BulkMaxPostings = a.BulkMaxPostings ?? VectorBulkWriter.DefaultMaxPostings,
             Shard = a.Shard,
         };
         IndexSummary summary;
@@ -238,6 +243,8 @@ internal static class IndexCommand
         public int? WriterThreads { get; init; }
 
         public bool NoBulkVectors { get; init; }
+
+        public long? BulkMaxPostings { get; init; }
 
         public int Threads { get; init; }
 

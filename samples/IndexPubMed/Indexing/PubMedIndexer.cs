@@ -72,7 +72,7 @@ internal sealed class PubMedIndexer
         if (_schema is not null && _options.BulkVectors && _lanes.Length == 1 && _schema.Options.StorageMode == SpladeStorageMode.TermFrequency)
         {
             var splade = _options.Splade;
-            _bulk = new VectorBulkWriter(_schema.Options, () => Bm25Index.CreateWriterConfig(analyzer, splade: splade));
+            _bulk = new VectorBulkWriter(_schema.Options, () => Bm25Index.CreateWriterConfig(analyzer, splade: splade), _options.BulkMaxPostings);
         }
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
@@ -662,6 +662,9 @@ internal sealed class PubMedIndexer
 
     private void Refresh(IndexWriter writer)
     {
+        // The new reader must see every document written so far, since _recentlyAdded forgets them below: held ones
+        // too, or a later flush would leave their ids known to neither and a repeat would add a second document.
+        _bulk?.Flush(writer);
         // CA2000 does not follow the hand-over to the _reader field below (the old reader is disposed after it).
 #pragma warning disable CA2000
         var newer = DirectoryReader.OpenIfChanged(_reader!, writer, applyAllDeletes: true);

@@ -70,6 +70,9 @@ internal sealed class PubMedIndexerOptions
     /// </summary>
     public bool BulkVectors { get; init; } = true;
 
+    /// <summary>Postings held by the bulk writer before it writes them (<see cref="VectorBulkWriter.IsFull"/>); tests lower it.</summary>
+    public long BulkMaxPostings { get; init; } = VectorBulkWriter.DefaultMaxPostings;
+
     /// <summary>Index only the records (and deletions) of this share of the ids (<c>index --shard K/N</c>); default all.</summary>
     public IndexPubMed.Input.RecordShard Shard { get; init; } = IndexPubMed.Input.RecordShard.All;
 

@@ -37,7 +37,9 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
     [InlineData("tf", 11, 1, false)]
     [InlineData("payload", 1000, 1, true)]
     [InlineData("tf", 13, 3, true)]
-    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery, int writerThreads, bool bulk)
+    [InlineData("tf", 11, 1, true, 25L)]
+    [InlineData("tf", 1000, 1, true, 25L)]
+    public void TheCliBuildsTheIndexTheSimplePathBuilds(string storage, int commitEvery, int writerThreads, bool bulk, long? bulkMaxPostings = null)
     {
         int seed = Environment.TickCount;
         var random = new Random(seed);
@@ -57,6 +59,10 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
         }
         string[] args = ["index", "--index", fast, "--storage", storage, "--quiet", "--commit-every", commitEvery.ToString(CultureInfo.InvariantCulture),
             "--writer-threads", writerThreads.ToString(CultureInfo.InvariantCulture), "--vectors", first, second];
+        if (bulkMaxPostings is long max)
+        {
+            args = [.. args, "--bulk-max-postings", max.ToString(CultureInfo.InvariantCulture)];
+        }
         var cli = Cli.Run(bulk ? args : [.. args, "--no-bulk-vectors"]);
         Assert.True(cli.Exit == 1, cli.Error);   // the line that is not JSON is reported
         IndexSimply(simple, storage, [first, second]);
@@ -122,6 +128,58 @@ public sealed class VectorIndexingEquivalenceTests : IDisposable
         }
         Assert.DoesNotContain("doc 103:", dump);
         Assert.Contains("title=Replaced by text", dump);
+        Assert.True(random.Next() >= 0, $"seed {seed}");
+    }
+
+    // A file of several batches (512 records each) with no commit inside: a batch repeating an id of an earlier one
+    // reopens the reader while other new ids are held, and then the held documents are written because the buffer is
+    // full. A later repeat of one of those ids must replace its document, not add a second one.
+    // About 13 terms a record (VectorLines), 6,800 postings a batch: held documents are written after every batch
+    // (20), after every second one (10,000) or third one (16,000), or only before the commit (the default cap).
+    [Theory]
+    [InlineData(20L)]
+    [InlineData(10_000L)]
+    [InlineData(16_000L)]
+    [InlineData(null)]
+    public void RepeatsAcrossBatchesReplaceHeldAndFlushedDocuments(long? bulkMaxPostings)
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        // Four batches of new ids; batch 1 opens with a repeat of one of batch 0's (the reader is reopened while
+        // batch 0 is held), batches 2 and 3 with repeats of others of batch 0 and 1 and of a random earlier id.
+        var ids = new List<string>();
+        for (int b = 0; b < 4; b++)
+        {
+            for (int j = 0; j < 512; j++)
+            {
+                ids.Add(b switch
+                {
+                    1 when j == 0 => "b0-0",
+                    2 when j < 4 => $"b0-{j + 1}",
+                    3 when j < 4 => $"b1-{j + 1}",
+                    > 1 when j == 4 => ids[random.Next(ids.Count)],
+                    _ => $"b{b}-{j}",
+                });
+            }
+        }
+        string vectors = _temp.Write("v.jsonl", VectorLines(ids, random));
+        string bulk = Path.Combine(_temp.Path, "bulk"), plain = Path.Combine(_temp.Path, "plain");
+        string[] args = ["--storage", "tf", "--quiet", "--commit-every", "100000", vectors];
+        if (bulkMaxPostings is long max)
+        {
+            args = ["--bulk-max-postings", max.ToString(CultureInfo.InvariantCulture), .. args];
+        }
+        var run = Cli.Run(["index", "--index", bulk, .. args]);
+        Assert.True(run.Exit == 0, run.Error);
+        run = Cli.Run(["index", "--index", plain, "--no-bulk-vectors", .. args]);
+        Assert.True(run.Exit == 0, run.Error);
+
+        using (var directory = FSDirectory.Open(bulk))
+        using (var reader = DirectoryReader.Open(directory))
+        {
+            Assert.True(reader.NumDocs == ids.Distinct().Count(), $"seed {seed}: {reader.NumDocs} live documents for {ids.Distinct().Count()} ids");
+        }
+        Assert.Equal(Dump(plain), Dump(bulk));
         Assert.True(random.Next() >= 0, $"seed {seed}");
     }
 
