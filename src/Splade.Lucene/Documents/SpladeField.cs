@@ -56,7 +56,7 @@ public sealed class SpladeField : Field
     /// <param name="termWeights">Token strings and their weights.</param>
     /// <param name="options">Field options (copied); defaults when null.</param>
     /// <param name="stats">Receives the counters, or null.</param>
-    /// <exception cref="ArgumentException">Invalid options, a repeated token, or an invalid entry (empty token, bad weight) under <see cref="InvalidEntryHandling.Throw"/>.</exception>
+    /// <exception cref="ArgumentException">Invalid options, a repeated token, or an invalid entry (empty token, token with an unpaired surrogate, bad weight) under <see cref="InvalidEntryHandling.Throw"/>.</exception>
     public SpladeField(IEnumerable<KeyValuePair<string, float>> termWeights, SpladeFieldOptions? options = null, SpladeIndexingStats? stats = null)
         : this(new QuantizedTermsTokenStream(), null, ValidatedCopy(options), stats)
     {

@@ -141,13 +141,21 @@ internal static class ImpactQuantizer
         return Finish(ids, weights.AsSpan(0, n), id => tokens[id], options, normalize, stats);
     }
 
-    // A token taken as given (no vocabulary) can be indexed when it is not empty and its weight is valid; otherwise it
-    // is rejected (counted or thrown). One check for the general and the distinct-tokens paths, which must agree.
+    // A token taken as given (no vocabulary) can be indexed when it is not empty, is valid UTF-16 and its weight is
+    // valid; otherwise it is rejected (counted or thrown). One check for the general and the distinct-tokens paths,
+    // which must agree.
     private static bool IsIndexableToken(string token, float weight, SpladeFieldOptions options, SpladeIndexingStats? stats, string parameter)
     {
         if (string.IsNullOrEmpty(token))
         {
             Reject(options, stats, unknown: true, $"An empty term (weight {weight.ToString(CultureInfo.InvariantCulture)}) cannot be indexed.", parameter);
+            return false;
+        }
+        if (UnpairedSurrogateAt(token) is int at)
+        {
+            // Lucene writes terms as UTF-8 and turns a lone surrogate into U+FFFD, so two different tokens could
+            // become one term (and no query would find the token as written).
+            Reject(options, stats, unknown: true, $"Term '{token}' has an unpaired UTF-16 surrogate at index {at.ToString(CultureInfo.InvariantCulture)} (U+{((int)token[at]).ToString("X4", CultureInfo.InvariantCulture)}); terms must be valid Unicode.", parameter);
             return false;
         }
         if (!IsValidWeight(weight, options.Scale))
@@ -156,6 +164,29 @@ internal static class ImpactQuantizer
             return false;
         }
         return true;
+    }
+
+    // The index of the first surrogate that is not part of a high-low pair, or null.
+    internal static int? UnpairedSurrogateAt(string token)
+    {
+        int i = token.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (i < 0)
+        {
+            return null;
+        }
+        for (; i < token.Length; i++)
+        {
+            char c = token[i];
+            if (char.IsHighSurrogate(c) && i + 1 < token.Length && char.IsLowSurrogate(token[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+        return null;
     }
 
     // round(w x scale) <= MaxImpact exactly when w x scale < MaxImpact + 0.5 (midpoints round up).

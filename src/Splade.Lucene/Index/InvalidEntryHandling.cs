@@ -2,8 +2,9 @@ namespace Splade.Lucene.Index;
 
 /// <summary>What indexing does with a vector entry that cannot be indexed.</summary>
 /// <remarks>
-/// Invalid entries are weights that are zero, negative, NaN or infinite, ids outside the vocabulary and
-/// token strings the vocabulary does not contain.
+/// Invalid entries are weights that are zero, negative, NaN or infinite, ids outside the vocabulary,
+/// token strings the vocabulary does not contain and, without a vocabulary, empty tokens and tokens that are
+/// not valid UTF-16 (an unpaired surrogate).
 /// </remarks>
 public enum InvalidEntryHandling
 {

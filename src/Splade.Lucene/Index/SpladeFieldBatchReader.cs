@@ -188,6 +188,7 @@ internal sealed class SpladeFieldBatchReader : AtomicReader
     {
         private int _at;
         private int _end;
+        private int _cost;
         private int _doc = -1;
         private IBits? _liveDocs;
 
@@ -197,6 +198,7 @@ internal sealed class SpladeFieldBatchReader : AtomicReader
         {
             _at = start - 1;
             _end = end;
+            _cost = end - start;
             _doc = -1;
             _liveDocs = liveDocs;
         }
@@ -228,6 +230,7 @@ internal sealed class SpladeFieldBatchReader : AtomicReader
             return doc;
         }
 
-        public override long GetCost() => _end - _at;
+        // The term's document frequency, whatever the position (Lucene's enumerators report a fixed cost).
+        public override long GetCost() => _cost;
     }
 }

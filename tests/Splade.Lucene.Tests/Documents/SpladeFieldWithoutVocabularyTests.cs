@@ -62,4 +62,24 @@ public sealed class SpladeFieldWithoutVocabularyTests
         Assert.Equal(1, stats.InvalidWeights);
         Assert.Throws<InvalidOperationException>(() => field.SetVector(Splade.Encoder.SparseVector.Create([1], [1f])));
     }
+
+    // Lucene would write a lone surrogate as U+FFFD: "x\uD800" and "x\uDC00" would be one term. (The tokens are built
+    // here: xunit's theory data turns lone surrogates into U+FFFD on the way.)
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TokensWithAnUnpairedSurrogateAreInvalidEntries(int which)
+    {
+        string token = new[] { "x\uD800", "x\uDC00", "\uDC00\uD83D\uDE00", "a\uD83Db" }[which];
+        var e = Assert.Throws<ArgumentException>(() => new SpladeField(new Dictionary<string, float> { [token] = 1f, ["ok"] = 1f }));
+        Assert.Contains("unpaired UTF-16 surrogate", e.Message);
+        // The general path (not an ordinal dictionary) agrees.
+        Assert.Throws<ArgumentException>(() => new SpladeField([new(token, 1f), new("ok", 1f)]));
+        var stats = new SpladeIndexingStats();
+        var field = new SpladeField(new Dictionary<string, float> { [token] = 1f, ["x\uFFFD"] = 1f, ["\uD83D\uDE00"] = 2f }, new SpladeFieldOptions { InvalidEntries = InvalidEntryHandling.Skip }, stats);
+        Assert.Equal(2, field.TermCount);
+        Assert.Equal(1, stats.UnknownTerms);
+    }
 }

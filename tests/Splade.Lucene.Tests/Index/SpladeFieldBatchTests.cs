@@ -184,8 +184,10 @@ public sealed class SpladeFieldBatchTests
         Assert.Equal(TermsEnum.SeekStatus.FOUND, seek.SeekCeil(new BytesRef("\U0001D6FC")));
         Assert.Equal(2, seek.DocFreq);
         var docs = seek.Docs(null, null, DocsFlags.FREQS);
+        Assert.Equal(2, docs.GetCost());  // the document frequency, before and while iterating
         Assert.Equal(0, docs.NextDoc());
         Assert.Equal(350, docs.Freq);     // weight 0.5 + 3 (tokens[3]) x scale 100
+        Assert.Equal(2, docs.GetCost());
         Assert.Equal(1, docs.NextDoc());
         Assert.Equal(25, docs.Freq);
         Assert.Equal(DocIdSetIterator.NO_MORE_DOCS, docs.NextDoc());
