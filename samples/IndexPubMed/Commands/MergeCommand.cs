@@ -16,11 +16,11 @@ internal static class MergeCommand
         var inputs = new Argument<string[]>("SHARD_INDEX") { Description = "index folders to add, applied in order: a PMID found in a later one replaces the earlier document", Arity = ArgumentArity.OneOrMore };
         var quiet = CommonOptions.Quiet();
         var command = new Command("merge", "Merge indexes built in parallel (same SPLADE settings) into one index.") { index, inputs, quiet };
-        command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(inputs) ?? [], parse.GetValue(quiet)));
+        command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(inputs) ?? [], parse.GetValue(quiet), parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(DirectoryInfo index, string[] inputs, bool quiet)
+    private static int Run(DirectoryInfo index, string[] inputs, bool quiet, TextWriter error)
     {
         var merger = new IndexMerger(index.FullName, inputs);
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -30,16 +30,19 @@ internal static class MergeCommand
             {
                 if (!quiet || message.StartsWith("warning", StringComparison.Ordinal))
                 {
-                    Console.Error.WriteLine(message);
+                    error.WriteLine(message);
                 }
             });
         }
         catch (Exception e) when (e is SpladeIndexMismatchException or IOException or Lucene.Net.Index.CorruptIndexException)
         {
-            Console.Error.WriteLine($"merge: {e.Message}");
+            error.WriteLine($"merge: {e.Message}");
             return 2;
         }
-        Console.Error.WriteLine($"merged {inputs.Length} indexes into {index.FullName}: {merger.Added:N0} documents added, {merger.Replaced:N0} replaced by a later input, {started.Elapsed.TotalSeconds:F1} s");
+        if (!quiet)
+        {
+            error.WriteLine($"merged {inputs.Length} indexes into {index.FullName}: {merger.Added:N0} documents added, {merger.Replaced:N0} replaced by a later input, {started.Elapsed.TotalSeconds:F1} s");
+        }
         return 0;
     }
 }

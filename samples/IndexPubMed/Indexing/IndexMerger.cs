@@ -44,8 +44,10 @@ internal sealed class IndexMerger
     /// <exception cref="IOException">An input is missing or not an index, or the output is locked.</exception>
     public void Run(Action<string> log)
     {
-        var full = Inputs.Select(Path.GetFullPath).ToList();
-        if (full.Contains(Path.GetFullPath(Output), StringComparer.Ordinal))
+        // "a/" and "a" are one folder: compared without a trailing separator.
+        static string Canonical(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var full = Inputs.Select(Canonical).ToList();
+        if (full.Contains(Canonical(Output), StringComparer.Ordinal))
         {
             throw new IOException($"The output index {Output} is also an input.");
         }
@@ -76,51 +78,17 @@ internal sealed class IndexMerger
             using var outDir = FSDirectory.Open(Output);
             using var analyzer = PubMedSchema.CreateAnalyzer();
             using var writer = new IndexWriter(outDir, Bm25Index.CreateWriterConfig(analyzer));
-            var outData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-            bool outputEmpty = writer.MaxDoc == 0;
-
-            // Every input, and the output unless it is empty, must have the same SPLADE settings (or none).
-            var reference = outputEmpty ? SpladeIndexSettings.Read(userData[0], PubMedSchema.Splade) : SpladeIndexSettings.Read(outData, PubMedSchema.Splade);
-            string referenceName = outputEmpty ? full[0] : Output;
-            for (int i = 0; i < full.Count; i++)
+            try
             {
-                var settings = SpladeIndexSettings.Read(userData[i], PubMedSchema.Splade);
-                if (!Equals(settings, reference))
-                {
-                    throw new SpladeIndexMismatchException(PubMedSchema.Splade, "settings", $"{reference?.ToString() ?? "no SPLADE field"} ({referenceName})",
-                        $"{settings?.ToString() ?? "no SPLADE field"} ({full[i]}): merge only indexes built with the same model, --mode, --scale and --long-text");
-                }
+                Merge(writer, full, directories, userData, log);
             }
-
-            for (int i = 0; i < full.Count; i++)
+            catch
             {
-                using (var current = DirectoryReader.Open(writer, applyAllDeletes: true))
-                using (var input = DirectoryReader.Open(directories[i]))
-                {
-                    var duplicates = DuplicateIds(input, current);
-                    if (duplicates.Count > 0)
-                    {
-                        writer.DeleteDocuments(duplicates.Select(id => new Term(PubMedSchema.Id, id)).ToArray());
-                        Replaced += duplicates.Count;
-                        log($"{full[i]}: {duplicates.Count:N0} PMIDs already merged from earlier inputs; this input's documents replace them");
-                    }
-                    Added += input.NumDocs;
-                }
-                writer.AddIndexes(directories[i]);
-                log($"{full[i]}: merged");
+                // Disposing an IndexWriter commits (Lucene 4.8): roll back instead, so that a failed merge leaves the
+                // output at its last commit, not with the deletes and inputs done so far.
+                writer.Rollback();
+                throw;
             }
-
-            if (reference is not null)
-            {
-                foreach (var (k, v) in reference.ToUserData())
-                {
-                    outData[k] = v;
-                }
-            }
-            outData[DoneFilesKey] = string.Join('\n', DoneFiles(userData, outputEmpty ? [] : Split(outData.GetValueOrDefault(DoneFilesKey)), log).Order(StringComparer.Ordinal));
-            outData.Remove(ShardKey);
-            writer.SetCommitData(outData);
-            writer.Commit();
         }
         finally
         {
@@ -129,6 +97,55 @@ internal sealed class IndexMerger
                 d.Dispose();
             }
         }
+    }
+
+    private void Merge(IndexWriter writer, List<string> full, List<Directory> directories, List<IDictionary<string, string>> userData, Action<string> log)
+    {
+        var outData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        bool outputEmpty = writer.MaxDoc == 0;
+
+        // Every input, and the output unless it is empty, must have the same SPLADE settings (or none).
+        var reference = outputEmpty ? SpladeIndexSettings.Read(userData[0], PubMedSchema.Splade) : SpladeIndexSettings.Read(outData, PubMedSchema.Splade);
+        string referenceName = outputEmpty ? full[0] : Output;
+        for (int i = 0; i < full.Count; i++)
+        {
+            var settings = SpladeIndexSettings.Read(userData[i], PubMedSchema.Splade);
+            if (!Equals(settings, reference))
+            {
+                throw new SpladeIndexMismatchException(PubMedSchema.Splade, "settings", $"{reference?.ToString() ?? "no SPLADE field"} ({referenceName})",
+                    $"{settings?.ToString() ?? "no SPLADE field"} ({full[i]}): merge only indexes built with the same model, --storage, --scale and --long-text");
+            }
+        }
+
+        for (int i = 0; i < full.Count; i++)
+        {
+            using (var current = DirectoryReader.Open(writer, applyAllDeletes: true))
+            using (var input = DirectoryReader.Open(directories[i]))
+            {
+                var duplicates = DuplicateIds(input, current);
+                if (duplicates.Count > 0)
+                {
+                    writer.DeleteDocuments(duplicates.Select(id => new Term(PubMedSchema.Id, id)).ToArray());
+                    Replaced += duplicates.Count;
+                    log($"{full[i]}: {duplicates.Count:N0} PMIDs already merged from earlier inputs; this input's documents replace them");
+                }
+                Added += input.NumDocs;
+            }
+            writer.AddIndexes(directories[i]);
+            log($"{full[i]}: merged");
+        }
+
+        if (reference is not null)
+        {
+            foreach (var (k, v) in reference.ToUserData())
+            {
+                outData[k] = v;
+            }
+        }
+        outData[DoneFilesKey] = string.Join('\n', DoneFiles(userData, outputEmpty ? [] : Split(outData.GetValueOrDefault(DoneFilesKey)), log).Order(StringComparer.Ordinal));
+        outData.Remove(ShardKey);
+        writer.SetCommitData(outData);
+        writer.Commit();
     }
 
     private static IDictionary<string, string> SegmentInfosUserData(Directory dir)
@@ -150,6 +167,10 @@ internal sealed class IndexMerger
         var shards = inputs.Select(d => d.TryGetValue(ShardKey, out var s) ? s : null).ToList();
         if (shards.All(s => s is null))
         {
+            if (inputs.Count + (done.Count > 0 ? 1 : 0) > 1)
+            {
+                log("warning: the inputs are indexes of different files, not the shards of one --shard split: a PMID deleted (DeleteCitation) while building one input stays in any other input that holds it; apply update files with index on the merged index (docs/SCALING.md)");
+            }
             foreach (var d in inputs)
             {
                 done.UnionWith(Split(Get(d, DoneFilesKey)));

@@ -130,6 +130,72 @@ public sealed class MergeCommandTests : IDisposable
         Assert.Equal(2, Run("merge", "--index", PathOf("a"), PathOf("a")).Exit);
     }
 
+    // Disposing an IndexWriter commits in Lucene 4.8: a merge that fails after deleting duplicates or adding an input
+    // must roll back, leaving the output at its last commit.
+    [Fact]
+    public void AFailedMerge_LeavesTheOutputAtItsLastCommit()
+    {
+        string first = WriteDocs("first.jsonl", ("1", "aspirin and the heart"), ("2", "kidney function"));
+        string second = WriteDocs("second.jsonl", ("1", "metformin in diabetes"), ("3", "lung cancer"));
+        Assert.Equal(0, Run("index", "--index", PathOf("a"), "--no-splade", "--quiet", first).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("b"), "--no-splade", "--quiet", second).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("out"), "--no-splade", "--quiet", first).Exit);
+        var before = Snapshot(PathOf("out"));
+        // b's segment files are gone but its commit is there: it opens, its duplicate PMID 1 is deleted from out, then
+        // copying its segment fails.
+        foreach (string f in Directory.GetFiles(PathOf("b")).Where(f => f.EndsWith(".cfs", StringComparison.Ordinal)))
+        {
+            File.Delete(f);
+        }
+
+        var r = Run("merge", "--index", PathOf("out"), PathOf("a"), PathOf("b"));
+        Assert.Equal(2, r.Exit);
+        Assert.StartsWith("merge: ", r.Error.Split('\n').Last(l => l.Length > 0), StringComparison.Ordinal);
+        var after = Snapshot(PathOf("out"));
+        Assert.Equal(before.Documents, after.Documents);
+        Assert.Equal(before.DoneFiles, after.DoneFiles);
+
+        // A new output is left with no documents either, so that the merge can be retried into it.
+        r = Run("merge", "--index", PathOf("new"), PathOf("a"), PathOf("b"));
+        Assert.Equal(2, r.Exit);
+        Assert.True(!File.Exists(Path.Combine(PathOf("new"), "segments.gen")) || Snapshot(PathOf("new")).Documents.Count == 0, "a failed merge into a new index left documents");
+        r = Run("merge", "--index", PathOf("new"), "--quiet", PathOf("a"));
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Equal(2, Snapshot(PathOf("new")).Documents.Count);
+    }
+
+    [Fact]
+    public void TheOutputGivenWithATrailingSeparatorAsAnInput_IsRefusedUntouched()
+    {
+        string first = WriteDocs("first.jsonl", ("1", "aspirin and the heart"), ("2", "kidney function"));
+        Assert.Equal(0, Run("index", "--index", PathOf("a"), "--no-splade", "--quiet", first).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("b"), "--no-splade", "--quiet", first).Exit);
+
+        var r = Run("merge", "--index", PathOf("a"), PathOf("a") + Path.DirectorySeparatorChar, PathOf("b"));
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("also an input", r.Error);
+        Assert.Equal(2, Snapshot(PathOf("a")).Documents.Count);
+        Assert.Equal(2, Run("merge", "--index", PathOf("c"), PathOf("b"), PathOf("b") + Path.DirectorySeparatorChar).Exit);
+    }
+
+    [Fact]
+    public void IndexesOfDifferentFiles_AreMergedWithAWarningAboutDeletions_AndQuietPrintsOnlyWarnings()
+    {
+        string first = WriteDocs("first.jsonl", ("1", "aspirin and the heart"));
+        string second = WriteDocs("second.jsonl", ("2", "metformin in diabetes"));
+        Assert.Equal(0, Run("index", "--index", PathOf("a"), "--no-splade", "--quiet", first).Exit);
+        Assert.Equal(0, Run("index", "--index", PathOf("b"), "--no-splade", "--quiet", second).Exit);
+
+        var r = Run("merge", "--index", PathOf("ab"), "--quiet", PathOf("a"), PathOf("b"));
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.StartsWith("warning: the inputs are indexes of different files", r.Error.Trim().Split('\n').Single(), StringComparison.Ordinal);
+        Assert.Contains("DeleteCitation", r.Error);
+        r = Run("merge", "--index", PathOf("a2"), PathOf("a"));
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.DoesNotContain("warning", r.Error);
+        Assert.Contains("merged 1 indexes", r.Error);
+    }
+
     [Fact]
     public void ChunkedIndex_RecordsItsLongTextHandling_RefusesTruncatedAdditions_ButSearches()
     {
