@@ -76,9 +76,18 @@ internal sealed class PubMedIndexer
         }
         var userData = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var progress = IndexProgress.Read(userData);
-        if (_options.Shard.Count > 1)
+        // An index holds one share of the records and records which files it finished: run with another share (or
+        // none), it would skip those files and hold a mix. Refused before anything is written.
+        string? storedShard = userData.TryGetValue(IndexMerger.ShardKey, out var s) ? s : null;
+        string? requestedShard = _options.Shard.Count > 1 ? _options.Shard.ToString() : null;
+        if (storedShard != requestedShard && (writer.MaxDoc > 0 || progress.DoneCount > 0 || storedShard is not null))
         {
-            userData[IndexMerger.ShardKey] = _options.Shard.ToString();
+            throw new ArgumentException($"The index {_options.IndexDirectory} holds {(storedShard is null ? "all records (built without --shard)" : $"shard {storedShard}")}, "
+                + $"but this run asks for {(requestedShard is null ? "all records (no --shard)" : $"shard {requestedShard}")}: give the same --shard as when it was built, or another index folder.");
+        }
+        if (requestedShard is not null)
+        {
+            userData[IndexMerger.ShardKey] = requestedShard;
         }
 
         _reader = DirectoryReader.Open(writer, applyAllDeletes: true);

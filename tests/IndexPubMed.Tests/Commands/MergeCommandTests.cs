@@ -196,6 +196,31 @@ public sealed class MergeCommandTests : IDisposable
         Assert.Contains("merged 1 indexes", r.Error);
     }
 
+    // Restarting a shard job with another --shard (or none) would skip the files the index finished and mix shares.
+    [Fact]
+    public void AShardIndex_RefusesAnotherShareOrNone_AndAFullIndexRefusesAShare()
+    {
+        string docs = WriteDocs("d.jsonl", [.. Enumerable.Range(1, 20).Select(i => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"text {i}"))]);
+        Assert.Equal(0, Run("index", "--index", PathOf("s0"), "--no-splade", "--quiet", "--shard", "0/2", docs).Exit);
+        var before = Snapshot(PathOf("s0"));
+
+        foreach (string[] other in new[] { Array.Empty<string>(), ["--shard", "1/2"], ["--shard", "0/3"] })
+        {
+            var r = Run(["index", "--index", PathOf("s0"), "--no-splade", "--quiet", .. other, docs]);
+            Assert.Equal(2, r.Exit);
+            Assert.Contains("holds shard 0/2", r.Error);
+        }
+        Assert.Equal(before.Documents, Snapshot(PathOf("s0")).Documents);
+        var again = Run("index", "--index", PathOf("s0"), "--no-splade", "--quiet", "--shard", "0/2", docs);
+        Assert.True(again.Exit == 0, again.Error);
+
+        Assert.Equal(0, Run("index", "--index", PathOf("all"), "--no-splade", "--quiet", docs).Exit);
+        var refused = Run("index", "--index", PathOf("all"), "--no-splade", "--quiet", "--shard", "1/2", docs);
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("holds all records", refused.Error);
+        Assert.Equal(20, Snapshot(PathOf("all")).Documents.Count);
+    }
+
     [Fact]
     public void ChunkedIndex_RecordsItsLongTextHandling_RefusesTruncatedAdditions_ButSearches()
     {
