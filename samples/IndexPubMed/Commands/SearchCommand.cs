@@ -109,7 +109,7 @@ internal static class SearchCommand
             {
                 return Run(request, output, error);
             }
-            catch (Exception e) when (e is SearchSetupException or SpladeIndexMismatchException or SpladeModelException or ArgumentException or IOException or FormatException)
+            catch (Exception e) when (e is SearchSetupException or SpladeIndexMismatchException or SpladeModelException or ArgumentException or IOException or FormatException or UnauthorizedAccessException)
             {
                 error.WriteLine($"search: {e.Message}");
                 return 2;
@@ -135,6 +135,18 @@ internal static class SearchCommand
         if (a.Qrels is not null && !batch)
         {
             throw new SearchSetupException("--qrels evaluates a batch: give --queries or --query-vectors.");
+        }
+        // Before the searches, not after a long batch.
+        if (a.Run is { } runFile)
+        {
+            if (Directory.Exists(runFile.FullName))
+            {
+                throw new SearchSetupException($"--run {runFile.FullName} is a folder: give the path of the run file to write.");
+            }
+            if (runFile.Directory is { Exists: false } folder)
+            {
+                throw new SearchSetupException($"--run {runFile.FullName}: the folder {folder.FullName} does not exist.");
+            }
         }
         a.Options.Validate();
         var mode = a.Mode is { } m ? Enum.Parse<SearchMode>(m, ignoreCase: true) : a.QueryVectors is not null && a.Queries is null ? SearchMode.Splade : SearchMode.Bm25;

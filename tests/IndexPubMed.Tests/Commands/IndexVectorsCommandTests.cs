@@ -52,6 +52,27 @@ public sealed class IndexVectorsCommandTests : IDisposable
         Assert.Contains("toy-impacts", other.Error);
     }
 
+    // A run file that cannot be written is refused before the searches, in one line naming it (not an internal error).
+    [Fact]
+    public void ARunPathThatIsAFolderOrInAMissingFolder_IsRefusedFirst()
+    {
+        string collection = _temp.Write("collection3/segment1.json", Collection);
+        string queries = _temp.Write("topics.jsonl", Queries);
+        Assert.Equal(0, Cli.Run("index", "--index", IndexDir, "--scale", "1", "--model-id", "toy-impacts", "--quiet", collection).Exit);
+
+        string folder = Path.Combine(_temp.Path, "runs");
+        Directory.CreateDirectory(folder);
+        var r = Cli.Run("search", "--index", IndexDir, "--query-vectors", queries, "--run", folder, "--quiet");
+        Assert.Equal(2, r.Exit);
+        Assert.Equal($"search: --run {folder} is a folder: give the path of the run file to write.", r.Error.Trim());
+
+        string missing = Path.Combine(_temp.Path, "no-such-folder", "run.trec");
+        r = Cli.Run("search", "--index", IndexDir, "--query-vectors", queries, "--run", missing, "--quiet");
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("does not exist", r.Error);
+        Assert.DoesNotContain("internal error", r.Error);
+    }
+
     /// <summary>
     /// Word-piece vectors (shaped like Anserini's word-piece test collection, own content) with tied documents:
     /// <c>--ties anserini</c> lists ties by docid ascending with scores lowered by 1e-6, as Anserini writes them.
