@@ -95,6 +95,6 @@ internal sealed class SpladeClause : HybridClause
     public override double Bound(int subBlock)
     {
         int q = _bounds.SubBlockMax[subBlock];
-        return q == 0 ? -1 : (double)_postings.Weight * (_bounds.BlockMax[subBlock >> (SegmentImpactBounds.BlockShift - SegmentImpactBounds.SubBlockShift)] * q / 255.0);
+        return q == 0 ? -1 : (double)_postings.Weight * ((double)_bounds.BlockMax[subBlock >> (SegmentImpactBounds.BlockShift - SegmentImpactBounds.SubBlockShift)] * q / 255.0);
     }
 }
