@@ -181,7 +181,7 @@ public static class SpladeSearcher
         // An exhaustive searcher never reads the copies (it is the reference that reads Lucene's postings).
         if ((options?.InMemoryPostings ?? true) && !(options?.Exhaustive ?? false))
         {
-            LoadInMemoryPostings(searcher.IndexReader, field, options?.MaxInMemoryPostingsBytesPerSegment ?? SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment);
+            LoadInMemoryPostings(searcher.IndexReader, field, WarmCap(options));
         }
         SpladeQueryOptions WarmOptions(SpladeEvaluation evaluation)
         {
@@ -230,6 +230,10 @@ public static class SpladeSearcher
         s_optimisedPaths.TryAdd(path, true);
         return true;
     }
+
+    // The queries' cap: the default without options, and no cap when the options say null (as queries read it).
+    internal static long? WarmCap(SpladeQueryOptions? options) =>
+        options is null ? SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment : options.MaxInMemoryPostingsBytesPerSegment;
 
     /// <summary>
     /// Copies the postings of every term of <paramref name="field"/> into each segment's in-memory postings; when the

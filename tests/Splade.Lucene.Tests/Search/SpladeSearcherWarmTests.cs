@@ -233,4 +233,14 @@ public sealed class SpladeSearcherWarmTests
                 $"{what}: rank {i}: got doc {actual[i].Doc} score {actual[i].Score:R}, expected doc {expected[i].Doc} score {expected[i].Score:R}");
         }
     }
+
+    // Warm copies under the cap the queries will use: null in the options means no cap, not the default.
+    [Fact]
+    public void WarmUsesTheQueriesMemoryCap()
+    {
+        Assert.Equal(SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment, SpladeSearcher.WarmCap(null));
+        Assert.Null(SpladeSearcher.WarmCap(new SpladeQueryOptions { MaxInMemoryPostingsBytesPerSegment = null }));
+        Assert.Equal(4096L, SpladeSearcher.WarmCap(new SpladeQueryOptions { MaxInMemoryPostingsBytesPerSegment = 4096 }));
+        Assert.Equal(SpladeQueryOptions.DefaultMaxInMemoryPostingsBytesPerSegment, SpladeSearcher.WarmCap(new SpladeQueryOptions()));
+    }
 }

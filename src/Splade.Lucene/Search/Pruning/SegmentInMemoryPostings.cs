@@ -19,6 +19,7 @@ internal sealed class SegmentInMemoryPostings
     private readonly int _maxDoc;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, InMemoryTermPostings>> _fields = new(StringComparer.Ordinal);
     private long _bytes;
+    private long _inFlight;
     private long _refused;
 
     private SegmentInMemoryPostings(int maxDoc) => _maxDoc = maxDoc;
@@ -65,15 +66,34 @@ internal sealed class SegmentInMemoryPostings
         int blocks = InMemoryTermPostings.Blocks(_maxDoc);
         // Reserved at the wider size (known after reading), so that concurrent loads cannot overshoot the cap.
         long reserved = InMemoryTermPostings.MaxBytesOf(termsEnum.DocFreq, blocks);
+        Interlocked.Add(ref _inFlight, reserved);
         long held = Interlocked.Add(ref _bytes, reserved);
         if (maxBytes is { } cap && held > cap)
         {
             Interlocked.Add(ref _bytes, -reserved);
+            long othersInFlight = Interlocked.Add(ref _inFlight, -reserved);
+            if (othersInFlight > 0)
+            {
+                // Other loads hold reservations (at their wider size, or for this very term): they may give bytes
+                // back, so this refusal is not remembered and a later query tries again.
+                return InMemoryTermPostings.NotKept;
+            }
             Interlocked.Increment(ref _refused);
             return terms.GetOrAdd(term, InMemoryTermPostings.NotKept);
         }
-        var read = InMemoryTermPostings.Read(termsEnum, payloads, _maxDoc, ref reuse);
+        InMemoryTermPostings? read;
+        try
+        {
+            read = InMemoryTermPostings.Read(termsEnum, payloads, _maxDoc, ref reuse);
+        }
+        catch
+        {
+            Interlocked.Add(ref _bytes, -reserved);
+            Interlocked.Add(ref _inFlight, -reserved);
+            throw;
+        }
         Interlocked.Add(ref _bytes, (read?.Bytes ?? 0) - reserved);
+        Interlocked.Add(ref _inFlight, -reserved);
         var entry = read ?? InMemoryTermPostings.NotKept;
         var kept = terms.GetOrAdd(term, entry);
         if (!ReferenceEquals(kept, entry) && read is not null)
