@@ -130,7 +130,10 @@ internal sealed class SegmentImpactBounds
         }
         var computed = (persisted is not null ? FromPersisted(persisted, term, termsEnum, payloads, wantTier && found, maxTierBytes) : null)
             ?? Compute(termsEnum, payloads, wantTier, maxTierBytes);
-        var kept = terms.AddOrUpdate(term, computed, (_, old) => old.TierComputed || !computed.TierComputed ? old : computed);
+        // A tier built wins over an entry without one (a concurrent caller may have been refused because of this
+        // caller's reservation for the same term); otherwise the first entry with its tier decided stays.
+        var kept = terms.AddOrUpdate(term, computed, (_, old) =>
+            old.TierBytes > 0 || !computed.TierComputed || (old.TierComputed && computed.TierBytes == 0) ? old : computed);
         if (!ReferenceEquals(kept, computed) && computed.TierBytes > 0)
         {
             // A concurrent caller's tier was kept: this one's reservation is given back.
