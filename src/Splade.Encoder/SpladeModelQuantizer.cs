@@ -44,6 +44,11 @@ public static class SpladeModelQuantizer
         {
             throw new ArgumentException($"The output folder '{output}' is the input folder: the int8 model needs a folder of its own.", nameof(outputDirectory));
         }
+        // The input's files are copied, and the output would be copied into itself.
+        if (output.StartsWith(Path.TrimEndingDirectorySeparator(input) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The output folder '{output}' is inside the input folder '{input}': give a folder outside it.", nameof(outputDirectory));
+        }
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !options.Overwrite)
         {
             throw new IOException($"The output folder '{output}' is not empty (set Overwrite, or --force, to replace its files).");
@@ -74,8 +79,10 @@ public static class SpladeModelQuantizer
         byte[] quantized = graph.Proto.ToByteArray();
 
         Directory.CreateDirectory(output);
+        // Where a model folder's ONNX file is found without naming it (model.onnx or onnx/model.onnx), so that the
+        // int8 folder loads as it is even when the source was a file of another name (--model-file).
         string relativeOnnx = Path.GetRelativePath(input, model.OnnxPath);
-        if (relativeOnnx.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relativeOnnx))
+        if (relativeOnnx != "model.onnx" && relativeOnnx != Path.Combine("onnx", "model.onnx"))
         {
             relativeOnnx = "model.onnx";
         }

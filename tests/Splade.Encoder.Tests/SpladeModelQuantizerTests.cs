@@ -163,6 +163,35 @@ public sealed class SpladeModelQuantizerTests : IClassFixture<SpladeModelQuantiz
         Assert.True(encoder.EncodeDocument("heart failure").Count > 0);
     }
 
+    // A source of another name (ModelFile, --model-file) gives an int8 folder that loads without naming its file.
+    [Fact]
+    public void AModelFileOfAnotherName_IsWrittenAsModelOnnx_AndTheFolderLoads()
+    {
+        using var source = TempModelFolder.CopyOfFixture();
+        File.Move(source.PathOf("model.onnx"), source.PathOf("model_O2.onnx"));
+        using var output = TempModelFolder.Empty();
+        var result = SpladeModelQuantizer.Quantize(source.Directory, output.Directory, new SpladeQuantizationOptions { ModelFile = "model_O2.onnx", Overwrite = true });
+
+        Assert.Equal(output.PathOf("model.onnx"), result.OnnxPath);
+        Assert.False(File.Exists(output.PathOf("model_O2.onnx")));
+        using var record = JsonDocument.Parse(File.ReadAllText(output.PathOf(SpladeModelQuantizer.RecordFileName)));
+        Assert.Equal("model_O2.onnx", record.RootElement.GetProperty("source_model_file").GetString());
+        using var fromFolder = SpladeEncoder.Create(output.Directory);
+        using var expected = SpladeEncoder.Create(_int8.Folder.Directory);
+        Assert.Equal(expected.EncodeDocuments(["aspirin and the heart"])[0].Indices.ToArray(), fromFolder.EncodeDocuments(["aspirin and the heart"])[0].Indices.ToArray());
+    }
+
+    [Fact]
+    public void Refuses_AnOutputInsideTheInputFolder_WithoutWritingIt()
+    {
+        using var source = TempModelFolder.CopyOfFixture();
+        string inside = source.PathOf("int8");
+        var e = Assert.Throws<ArgumentException>(() => SpladeModelQuantizer.Quantize(source.Directory, inside));
+        Assert.Equal("outputDirectory", e.ParamName);
+        Assert.Contains("inside the input folder", e.Message);
+        Assert.False(Directory.Exists(inside));
+    }
+
     [Fact]
     public void Refuses_NonEmptyOutput_TheInputFolder_AndAnInt8Model()
     {
