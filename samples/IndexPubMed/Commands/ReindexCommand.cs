@@ -32,18 +32,22 @@ internal static class ReindexCommand
         var threads = CommonOptions.Threads();
         var batch = CommonOptions.BatchSize();
         var quiet = CommonOptions.Quiet();
+        var encoding = new EncodingOptions();
         var command = new Command("reindex", "Recompute the SPLADE field of every document from stored text (after a model change), or add one to an existing Lucene.NET index.")
         {
             index, model, textFields, field, mode, scale, commitEvery, crashAfter, threads, batch, quiet,
         };
+        // Long texts are handled as index handles them (--long-text, --stride), and the model runs where --device says.
+        encoding.AddTo(command, withMaxLength: false);
         command.SetAction(parse => Run(parse.GetValue(index)!, parse.GetValue(model)!, parse.GetValue(textFields), parse.GetValue(field)!,
-            parse.GetValue(mode), parse.GetValue(scale), parse.GetValue(commitEvery), parse.GetValue(crashAfter), parse.GetValue(threads),
-            parse.GetValue(batch), parse.GetValue(quiet), parse.InvocationConfiguration.Error));
+            parse.GetValue(mode), parse.GetValue(scale), parse.GetValue(commitEvery), parse.GetValue(crashAfter),
+            encoding.Apply(parse, new SpladeEncoderOptions { IntraOpNumThreads = parse.GetValue(threads), BatchSize = parse.GetValue(batch) }),
+            parse.GetValue(quiet), parse.InvocationConfiguration.Error));
         return command;
     }
 
     private static int Run(DirectoryInfo index, DirectoryInfo model, string[]? textFields, string field, string? mode, float? scale,
-        int commitEvery, long? crashAfter, int threads, int batchSize, bool quiet, TextWriter error)
+        int commitEvery, long? crashAfter, SpladeEncoderOptions encoderOptions, bool quiet, TextWriter error)
     {
         try
         {
@@ -58,7 +62,7 @@ internal static class ReindexCommand
                 using var reader = DirectoryReader.Open(dir);
                 stored = SpladeIndexSettings.Read(reader, field);
             }
-            using var encoder = SpladeEncoder.Create(model.FullName, new SpladeEncoderOptions { IntraOpNumThreads = threads, BatchSize = batchSize });
+            using var encoder = SpladeEncoder.Create(model.FullName, encoderOptions);
             string workPath = Path.GetFullPath(index.FullName).TrimEnd(Path.DirectorySeparatorChar) + ".splade-reindex";
             using var indexLock = IndexLock.Acquire(index.FullName);
             using var directory = FSDirectory.Open(index.FullName);
@@ -76,7 +80,7 @@ internal static class ReindexCommand
                     Scale = scale ?? stored?.Scale ?? SpladeFieldOptions.DefaultScale,
                 },
                 TextFields = textFields is { Length: > 0 } ? textFields : [PubMedSchema.Title, PubMedSchema.Abstract],
-                BatchSize = Math.Max(1, batchSize) * 2,
+                BatchSize = Math.Max(1, encoderOptions.BatchSize) * 2,
                 CommitEvery = Math.Max(1, commitEvery),
                 CreateJoinWriterConfig = () => Bm25Index.CreateWriterConfig(PubMedSchema.CreateAnalyzer()),
                 Progress = new CallbackProgress(done =>

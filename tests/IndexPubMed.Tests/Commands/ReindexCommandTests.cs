@@ -37,6 +37,22 @@ public sealed class ReindexCommandTests : IDisposable
         Assert.False(System.IO.Directory.Exists(IndexDir + ".splade-reindex"));
     }
 
+    // reindex handles long texts as index does: an index built with chunking is rebuilt with it, and stays open to
+    // chunked additions.
+    [Fact]
+    public void ReindexingAChunkedIndexWithLongTextChunk_GivesTheSameFieldAndKeepsItsLongTextHandling()
+    {
+        string input = TempDir.Fixture("pubmed25n1274.xml.gz");
+        Assert.Equal(0, Run("index", "--index", IndexDir, "--model", Model, "--quiet", "--long-text", "chunk", "--stride", "64", input));
+        var before = SpladePostings(IndexDir, "splade");
+
+        Assert.Equal(0, Run("reindex", "--index", IndexDir, "--model", Model, "--quiet", "--long-text", "chunk", "--stride", "64"));
+
+        Assert.Equal(before, SpladePostings(IndexDir, "splade"));
+        Assert.Equal(0, Run("index", "--index", IndexDir, "--model", Model, "--quiet", "--long-text", "chunk", "--stride", "64", input));
+        Assert.Equal(2, Run("index", "--index", IndexDir, "--model", Model, "--quiet", input));
+    }
+
     [Fact]
     public void AddsASpladeFieldToAForeignIndexKeepingUnstoredFieldsAndDeletions()
     {
