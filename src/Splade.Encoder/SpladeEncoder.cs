@@ -179,7 +179,8 @@ public sealed class SpladeEncoder : ISparseEncoder, IDisposable
 
     /// <summary>
     /// The token ids the model sees for <paramref name="text"/>: the query or document prompt, then the text,
-    /// tokenized and truncated exactly as for encoding.
+    /// tokenized and truncated exactly as for encoding (with <see cref="LongTextMode.Chunk"/>, a long document is
+    /// encoded as several windows, and these are the ids of a truncated encoding: its first window).
     /// </summary>
     public int[] GetInputIds(string text, bool isQuery)
     {

@@ -45,6 +45,11 @@ internal static class EncodeCommand
             {
                 result.AddError(error);
             }
+            // A chunked document is several windows of ids; the ids written would be the first window's only.
+            if (result.GetValue(ids) && result.GetValue(encoding.LongText) == "chunk" && !result.GetValue(query))
+            {
+                result.AddError("--ids writes one sequence of input ids per text: not available with --long-text chunk, which encodes several windows.");
+            }
         });
         command.SetAction(parse => Run(new Arguments
         {

@@ -107,6 +107,19 @@ public sealed class EncodeLongTextAndShardTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "o.jsonl")));
     }
 
+    // --ids writes one id sequence per text; a chunked document has several, so the pair is a usage error.
+    [Fact]
+    public void IdsWithLongTextChunk_IsRefused()
+    {
+        string input = WriteInput(GoldenDocs(), "docs.jsonl");
+        string output = Path.Combine(_dir, "ids.jsonl");
+        var (exit, error) = Run("encode", "--model", Cli.ModelDir, "--input", input, "--output", output, "--ids", "--long-text", "chunk");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--ids", error);
+        Assert.False(File.Exists(output));
+        Assert.Equal(0, Run("encode", "--model", Cli.ModelDir, "--input", input, "--output", output, "--ids", "--quiet").Exit);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
