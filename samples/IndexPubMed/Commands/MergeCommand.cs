@@ -34,7 +34,7 @@ internal static class MergeCommand
                 }
             });
         }
-        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or Lucene.Net.Index.CorruptIndexException)
+        catch (Exception e) when (e is SpladeIndexMismatchException or IOException or UnauthorizedAccessException or Lucene.Net.Index.CorruptIndexException)
         {
             error.WriteLine($"merge: {e.Message}");
             return 2;
