@@ -9,8 +9,9 @@ namespace Splade.Lucene.Codecs;
 /// an index needs no scan of the postings to bound them. Set it on the writer:
 /// <c>new IndexWriterConfig(...) { Codec = new SpladeCodec("splade") }</c>. Other fields keep Lucene's
 /// formats. Segments record the codec as <c>Lucene46</c> and the SPLADE field's format by name in their field
-/// infos, so any reader finds both once this assembly is loaded (it registers the format when it loads; see
-/// <see cref="RegisterPostingsFormat"/>). Indexes written without it open and search exactly as before (their
+/// infos, so any reader finds both once the format is registered: that happens when code of this assembly first
+/// runs (a <see cref="Search.SpladeQuery"/>, the schema, the codec itself), so a process that opens such an index
+/// with plain Lucene calls only (CheckIndex, a backup or admin tool) calls <see cref="RegisterPostingsFormat"/> first. Indexes written without it open and search exactly as before (their
 /// bounds are computed on first use), and segments written with and without it mix freely.
 /// <para>
 /// One-token term frequency (<see cref="SpladeCodec(IEnumerable{string}, IEnumerable{string})"/>): Lucene.NET 4.8
@@ -71,8 +72,11 @@ public sealed class SpladeCodec : FilterCodec
 
     /// <summary>
     /// Makes <see cref="PostingsFormat.ForName"/> find the SPLADE postings format (name <c>SpladeImpacts41</c>),
-    /// keeping every format the current factory knows. Runs when this assembly loads; call it again only after
-    /// replacing Lucene's postings format factory yourself (<see cref="PostingsFormat.SetPostingsFormatFactory"/>).
+    /// keeping every format the current factory knows. Runs when code of this assembly is first used (.NET runs module
+    /// initializers then, not when the assembly is only referenced): call it at start-up in a process that may open
+    /// an index written with <see cref="SpladeCodec"/> before using any Splade.Lucene type (plain
+    /// <c>DirectoryReader.Open</c>, CheckIndex), and again after replacing Lucene's postings format factory yourself
+    /// (<see cref="PostingsFormat.SetPostingsFormatFactory"/>).
     /// Idempotent and thread-safe.
     /// </summary>
     public static void RegisterPostingsFormat() => SpladePostingsFormatFactory.EnsureRegistered();

@@ -6,8 +6,9 @@ namespace Splade.Lucene.Codecs;
 
 /// <summary>
 /// Lucene's current postings format factory plus <see cref="SpladeImpactsPostingsFormat"/>: the
-/// <c>PostingsFormat.ForName</c> lookup of segments written by <see cref="SpladeCodec"/>. Installed when this
-/// assembly loads, so that reading an index needs nothing but a reference to Splade.Lucene.
+/// <c>PostingsFormat.ForName</c> lookup of segments written by <see cref="SpladeCodec"/>. Installed by this module's
+/// initializer, which .NET runs when code of this assembly is first used (not when it is merely referenced), and by
+/// <see cref="SpladeCodec.RegisterPostingsFormat"/>.
 /// </summary>
 internal sealed class SpladePostingsFormatFactory : IPostingsFormatFactory, IServiceListable
 {
