@@ -137,6 +137,37 @@ public sealed class SpladeReindexerTests
         }));
     }
 
+    // A run stopped half-way leaves a side index for the next run to resume; a next run with other settings (here the
+    // scale) must start afresh, or the first documents would keep the stopped run's impacts.
+    [Fact]
+    public void AnInterruptedRunIsNotResumedWithOtherSettings()
+    {
+        var encoder = new FakeSparseEncoder(modelId: "model-b");
+        using var index = BuildIndex();
+        using var work = new RAMDirectory();
+        using var stop = new CancellationTokenSource();
+        var stopped = Options(index, work, encoder, scale: 30);
+        var interrupted = new SpladeReindexerOptions
+        {
+            Index = stopped.Index, Work = stopped.Work, Encoder = stopped.Encoder, Splade = stopped.Splade, TextFields = stopped.TextFields,
+            BatchSize = stopped.BatchSize, CommitEvery = stopped.CommitEvery,
+            Progress = new SyncProgress(done => { if (done >= 21) stop.Cancel(); }),
+        };
+        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(interrupted).Reindex(stop.Token));
+        Assert.NotEmpty(work.ListAll());
+
+        var rerun = new SpladeReindexer(Options(index, work, encoder, scale: 50));
+        rerun.Reindex();
+
+        Assert.Equal(Documents, rerun.Encoded + 1);   // every live document encoded again (one is deleted)
+        Assert.Equal(Expected(encoder, 50), Snapshot(index).Splade);
+    }
+
+    private sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
     private static SpladeReindexerOptions Options(LuceneDirectory index, LuceneDirectory work, FakeSparseEncoder encoder, float scale, string[]? textFields = null) => new()
     {
         Index = index,
