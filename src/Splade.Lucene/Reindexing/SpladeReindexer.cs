@@ -19,7 +19,7 @@ namespace Splade.Lucene.Reindexing;
 /// </summary>
 public sealed class SpladeReindexer
 {
-    /// <summary>Commit user data key of the side index: the segments file of the index it was built from.</summary>
+    /// <summary>Commit user data key of the side index: the segments file of the index it was built from and a hash of that commit's files, the SPLADE settings, model and text fields (a side index is resumed only when all match).</summary>
     public const string SourceKey = "reindex.source";
 
     private readonly SpladeReindexerOptions _options;
@@ -53,7 +53,7 @@ public sealed class SpladeReindexer
             throw new IOException($"There is no index in {directory}.");
         }
         using var source = DirectoryReader.Open(directory);
-        string snapshot = source.IndexCommit.SegmentsFileName;
+        string snapshot = ResumeKey(source.IndexCommit, directory);
         var atomic = SlowCompositeReaderWrapper.Wrap(source);
         CheckTextFields(atomic, _options.TextFields);
 
@@ -98,6 +98,27 @@ public sealed class SpladeReindexer
             _options.Work.DeleteFile(file);
         }
         return atomic.NumDocs;
+    }
+
+    /// <summary>
+    /// What a side index may be resumed for: the index's commit (its segments file, and every file of the commit with
+    /// its length, so that another index at the same generation does not match), the SPLADE settings and model of the
+    /// field to build, and the text fields. Any change starts the side index afresh.
+    /// </summary>
+    private string ResumeKey(IndexCommit commit, LuceneDirectory directory)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (string file in commit.FileNames.OrderBy(f => f, StringComparer.Ordinal))
+        {
+            text.Append(file).Append(' ').Append(directory.FileLength(file)).Append('\n');
+        }
+        foreach (var (k, v) in SpladeIndexSettings.From(_options.Splade, _options.Encoder).ToUserData().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(k).Append('=').Append(v).Append('\n');
+        }
+        text.Append("text fields=").Append(string.Join('\u001f', _options.TextFields));
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        return commit.SegmentsFileName + " " + Convert.ToHexStringLower(hash);
     }
 
     /// <summary>

@@ -163,6 +163,30 @@ public sealed class SpladeReindexerTests
         Assert.Equal(Expected(encoder, 50), Snapshot(index).Splade);
     }
 
+    // With the same settings the side index is resumed: the committed documents are not encoded again.
+    [Fact]
+    public void AnInterruptedRunIsResumedWithTheSameSettings()
+    {
+        var encoder = new FakeSparseEncoder(modelId: "model-b");
+        using var index = BuildIndex();
+        using var work = new RAMDirectory();
+        using var stop = new CancellationTokenSource();
+        var same = Options(index, work, encoder, scale: 50);
+        var interrupted = new SpladeReindexerOptions
+        {
+            Index = same.Index, Work = same.Work, Encoder = same.Encoder, Splade = same.Splade, TextFields = same.TextFields,
+            BatchSize = same.BatchSize, CommitEvery = same.CommitEvery,
+            Progress = new SyncProgress(done => { if (done >= 21) stop.Cancel(); }),
+        };
+        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(interrupted).Reindex(stop.Token));
+
+        var rerun = new SpladeReindexer(Options(index, work, encoder, scale: 50));
+        rerun.Reindex();
+
+        Assert.True(rerun.Encoded < Documents - 1 - 10, $"the rerun encoded {rerun.Encoded} documents: it did not resume");
+        Assert.Equal(Expected(encoder, 50), Snapshot(index).Splade);
+    }
+
     private sealed class SyncProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);
