@@ -185,6 +185,40 @@ public sealed class OneTokenTermFrequencyTests
         AssertSameIndex(repeat, converted, corpus.Vocabulary, [corpus.RandomQuery(random, 5, 40)], "converted by AddIndexes", checkIndex: true);
     }
 
+    // Segments written without the codec (positions with impact payloads) merged by a codec writer together with
+    // converted ones: Lucene's merged field infos are docs and frequencies already, so the conversion at AddField does
+    // not run; the merge must still read their impacts as the frequencies (it gave 1, the count of positions).
+    [Fact]
+    public void AMergeOfUnconvertedAndConvertedSegmentsKeepsTheImpacts()
+    {
+        var random = TestRandom.Create(_output);
+        var corpus = new RandomSpladeCorpus(random, 600, deleteFraction: 0.05);
+        using var repeat = new RAMDirectory();
+        using (var w = new IndexWriter(repeat, Config(Repeat)))
+        {
+            Add(w, corpus, 0, 600, oneTokenFields: false, secondFields: false);
+            Commit(w, false);
+        }
+        using var mixed = new RAMDirectory();
+        using (var w = new IndexWriter(mixed, Config(codec: null)))
+        {
+            Add(w, corpus, 0, 300, oneTokenFields: true, secondFields: false);
+            Commit(w, true);
+        }
+        using (var w = new IndexWriter(mixed, Config(OneToken)))
+        {
+            Add(w, corpus, 300, 600, oneTokenFields: true, secondFields: false);
+            Commit(w, true);
+            w.ForceMerge(1);
+            w.Commit();
+        }
+        using (var merged = DirectoryReader.Open(mixed))
+        {
+            Assert.Single(merged.Leaves);
+        }
+        AssertSameIndex(repeat, mixed, corpus.Vocabulary, [corpus.RandomQuery(random, 5, 40), corpus.RandomQuery(random, 5, 40)], "unconverted and converted segments merged", checkIndex: true);
+    }
+
     [Fact]
     public void ATokenWithoutAnImpactPayloadFailsTheFlush()
     {
