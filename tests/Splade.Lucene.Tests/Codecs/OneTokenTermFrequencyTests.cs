@@ -198,6 +198,8 @@ public sealed class OneTokenTermFrequencyTests
         {
             Add(w, corpus, 0, 600, oneTokenFields: false, secondFields: false);
             Commit(w, false);
+            w.ForceMerge(1);
+            w.Commit();
         }
         using var mixed = new RAMDirectory();
         using (var w = new IndexWriter(mixed, Config(codec: null)))
