@@ -47,7 +47,13 @@ internal sealed class ImpactBoundsFieldsConsumer : FieldsConsumer
         var terms = new List<(byte[], long)>();
         _fields.Add((written.Name, written.HasPayloads, terms));
         var bounds = new BoundsTermsConsumer(_inner.AddField(written), _out, written.HasPayloads, terms);
-        return converted is null ? bounds : new OneTokenTermsConsumer(bounds, field.Name);
+        if (converted is not null)
+        {
+            return new OneTokenTermsConsumer(bounds, field.Name);
+        }
+        // A one-token field already in docs-and-frequencies form: a merge may still bring segments written without the
+        // conversion, read with their impacts as frequencies (the per-field writer merges field by field, through here).
+        return _conversions is not null && _conversions.Fields.Contains(field.Name) ? new OneTokenMergeTermsConsumer(bounds, field.Name, _conversions) : bounds;
     }
 
     protected override void Dispose(bool disposing)

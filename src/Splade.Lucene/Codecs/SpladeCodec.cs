@@ -21,7 +21,8 @@ namespace Splade.Lucene.Codecs;
 /// per term, its impact in a 4-byte payload) is written at flush as docs and frequencies only, the frequency being
 /// the impact (the sum of the payload impacts of its positions, as repeated tokens would count), and the segment's
 /// field infos record it as <c>DOCS_AND_FREQS</c> without payloads: the segment is the one repeated tokens give.
-/// Segments already in that form (merges, old indexes) pass through unchanged.
+/// Segments already in that form (merges, old indexes) pass through unchanged, and a segment written without the
+/// conversion (by a writer without this codec) is converted when a merge brings it in, alone or with converted ones.
 /// </para>
 /// </summary>
 [CodecName("Lucene46")]
