@@ -18,7 +18,7 @@ internal sealed class OneTokenConversions
     public OneTokenConversions(HashSet<string> fields) => _fields = fields;
 
     /// <summary>The one-token term-frequency fields.</summary>
-    public IReadOnlyCollection<string> Fields => _fields;
+    public IReadOnlySet<string> Fields => _fields;
 
     /// <summary>
     /// The copy of <paramref name="field"/> to write its postings with, <c>DOCS_AND_FREQS</c> without payloads, when it is

@@ -15,26 +15,12 @@ namespace Splade.Lucene.Codecs;
 internal static class OneTokenMergeFields
 {
     /// <summary>The merge's postings of <paramref name="field"/> with unconverted segments read by impact, or null when no segment needs it.</summary>
-    public static TermsEnum? TermsEnum(MergeState state, string field, OneTokenConversions conversions) =>
-        Wrap(state, conversions, field)?.GetTerms(field)?.GetEnumerator();
-
-    private static Fields? Wrap(MergeState state, OneTokenConversions conversions, string only)
+    public static TermsEnum? TermsEnum(MergeState state, string field, OneTokenConversions conversions)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string name in conversions.Fields.Where(n => n == only))
-        {
-            var merged = state.FieldInfos.FieldInfo(name);
-            // Absent, or itself with payloads (every segment unconverted): AddField converts it.
-            if (merged is not { IsIndexed: true, HasPayloads: false })
-            {
-                continue;
-            }
-            if (state.Readers.Any(r => IsUnconverted(r.FieldInfos.FieldInfo(name))))
-            {
-                names.Add(name);
-            }
-        }
-        if (names.Count == 0)
+        var merged = state.FieldInfos.FieldInfo(field);
+        // Not a one-token field, absent, or itself with payloads (every segment unconverted: AddField converts it).
+        if (!conversions.Fields.Contains(field) || merged is not { IsIndexed: true, HasPayloads: false }
+            || !state.Readers.Any(r => IsUnconverted(r.FieldInfos.FieldInfo(field))))
         {
             return null;
         }
@@ -48,24 +34,23 @@ internal static class OneTokenMergeFields
             var readerFields = reader.Fields;
             if (readerFields is not null)
             {
-                var unconverted = names.Where(n => IsUnconverted(reader.FieldInfos.FieldInfo(n))).ToHashSet(StringComparer.Ordinal);
-                subs.Add(unconverted.Count > 0 ? new ImpactFrequencyFields(readerFields, unconverted) : readerFields);
+                subs.Add(IsUnconverted(reader.FieldInfos.FieldInfo(field)) ? new ImpactFrequencyFields(readerFields, field) : readerFields);
                 slices.Add(new ReaderSlice(docBase, reader.MaxDoc, i));
             }
             docBase += reader.MaxDoc;
         }
-        return new MultiFields(subs.ToArray(), slices.ToArray());
+        return new MultiFields(subs.ToArray(), slices.ToArray()).GetTerms(field)?.GetEnumerator();
     }
 
     private static bool IsUnconverted(FieldInfo? info) =>
         info is { IsIndexed: true, HasPayloads: true } && info.IndexOptions >= IndexOptions.DOCS_AND_FREQS_AND_POSITIONS;
 
-    private sealed class ImpactFrequencyFields(Fields input, HashSet<string> names) : FilterAtomicReader.FilterFields(input)
+    private sealed class ImpactFrequencyFields(Fields input, string converted) : FilterAtomicReader.FilterFields(input)
     {
         public override Terms GetTerms(string field)
         {
             var terms = base.GetTerms(field);
-            return terms is not null && names.Contains(field) ? new ImpactFrequencyTerms(terms, field) : terms!;
+            return terms is not null && field == converted ? new ImpactFrequencyTerms(terms, field) : terms!;
         }
     }
 
