@@ -53,7 +53,7 @@ internal sealed class ImpactBoundsFieldsConsumer : FieldsConsumer
         }
         // A one-token field already in docs-and-frequencies form: a merge may still bring segments written without the
         // conversion, read with their impacts as frequencies (the per-field writer merges field by field, through here).
-        return _conversions is not null && _conversions.Fields.Contains(field.Name) ? new OneTokenMergeTermsConsumer(bounds, field.Name, _conversions) : bounds;
+        return _conversions is not null && _conversions.Fields.Contains(field.Name) ? new OneTokenMergeTermsConsumer(bounds, field.Name) : bounds;
     }
 
     protected override void Dispose(bool disposing)

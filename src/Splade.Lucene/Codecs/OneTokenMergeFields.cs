@@ -1,4 +1,3 @@
-using Lucene.Net.Analysis.Payloads;
 using Lucene.Net.Index;
 using Lucene.Net.Util;
 
@@ -15,11 +14,11 @@ namespace Splade.Lucene.Codecs;
 internal static class OneTokenMergeFields
 {
     /// <summary>The merge's postings of <paramref name="field"/> with unconverted segments read by impact, or null when no segment needs it.</summary>
-    public static TermsEnum? TermsEnum(MergeState state, string field, OneTokenConversions conversions)
+    public static TermsEnum? TermsEnum(MergeState state, string field)
     {
         var merged = state.FieldInfos.FieldInfo(field);
-        // Not a one-token field, absent, or itself with payloads (every segment unconverted: AddField converts it).
-        if (!conversions.Fields.Contains(field) || merged is not { IsIndexed: true, HasPayloads: false }
+        // Absent, or itself with payloads (every segment unconverted: AddField converts it).
+        if (merged is not { IsIndexed: true, HasPayloads: false }
             || !state.Readers.Any(r => IsUnconverted(r.FieldInfos.FieldInfo(field))))
         {
             return null;
@@ -71,14 +70,15 @@ internal static class OneTokenMergeFields
     {
         public override long TotalTermFreq => -1;
 
+        // The merge reads a term's documents before moving to the next term, so the enum names the term on an error.
         public override DocsEnum Docs(IBits liveDocs, DocsEnum reuse, DocsFlags flags) =>
-            new ImpactFrequencyDocsEnum(m_input.DocsAndPositions(liveDocs, null, DocsAndPositionsFlags.PAYLOADS)!, field, BytesRef.DeepCopyOf(Term));
+            new ImpactFrequencyDocsEnum(m_input.DocsAndPositions(liveDocs, null, DocsAndPositionsFlags.PAYLOADS)!, field, m_input);
 
         public override DocsAndPositionsEnum DocsAndPositions(IBits liveDocs, DocsAndPositionsEnum reuse, DocsAndPositionsFlags flags) => null!;
     }
 
     // A document's frequency is the sum of its positions' impacts (at least 1 each), as the conversion at flush counts it.
-    private sealed class ImpactFrequencyDocsEnum(DocsAndPositionsEnum input, string field, BytesRef term) : DocsEnum
+    private sealed class ImpactFrequencyDocsEnum(DocsAndPositionsEnum input, string field, TermsEnum term) : DocsEnum
     {
         private int _freq;
 
@@ -102,19 +102,10 @@ internal static class OneTokenMergeFields
             for (int i = input.Freq; i > 0; i--)
             {
                 input.NextPosition();
-                var payload = input.GetPayload();
-                if (payload is not { Length: >= 4 })
-                {
-                    throw new InvalidOperationException(
-                        $"Merging field '{field}' as one-token term frequency: term '{term.Utf8ToString()}' of a segment written without the codec's conversion has a position without an impact payload; it cannot be converted.");
-                }
-                sum += Math.Max(1, PayloadHelper.DecodeInt32(payload.Bytes, payload.Offset));
+                sum += OneTokenImpacts.Of(input.GetPayload(), () =>
+                    $"Merging field '{field}' as one-token term frequency: term '{term.Term.Utf8ToString()}' of a segment written without the codec's conversion has a position without an impact payload; it cannot be converted.");
             }
-            if (sum > int.MaxValue)
-            {
-                throw new InvalidOperationException($"Term '{term.Utf8ToString()}' of field '{field}' sums to an impact of {sum}, over a frequency's limit of {int.MaxValue}.");
-            }
-            _freq = (int)Math.Max(1, sum);
+            _freq = OneTokenImpacts.Frequency(sum, () => $"Term '{term.Term.Utf8ToString()}' of field '{field}'");
             return doc;
         }
     }

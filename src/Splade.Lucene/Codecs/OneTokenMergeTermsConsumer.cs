@@ -9,7 +9,7 @@ namespace Splade.Lucene.Codecs;
 /// that brings segments written without the one-token conversion, merges from their impacts
 /// (<see cref="OneTokenMergeFields"/>) instead of their position counts.
 /// </summary>
-internal sealed class OneTokenMergeTermsConsumer(TermsConsumer inner, string field, OneTokenConversions conversions) : TermsConsumer
+internal sealed class OneTokenMergeTermsConsumer(TermsConsumer inner, string field) : TermsConsumer
 {
     public override IComparer<BytesRef> Comparer => inner.Comparer;
 
@@ -20,5 +20,5 @@ internal sealed class OneTokenMergeTermsConsumer(TermsConsumer inner, string fie
     public override void Finish(long sumTotalTermFreq, long sumDocFreq, int docCount) => inner.Finish(sumTotalTermFreq, sumDocFreq, docCount);
 
     public override void Merge(MergeState mergeState, IndexOptions indexOptions, TermsEnum termsEnum) =>
-        base.Merge(mergeState, indexOptions, OneTokenMergeFields.TermsEnum(mergeState, field, conversions) ?? termsEnum);
+        base.Merge(mergeState, indexOptions, OneTokenMergeFields.TermsEnum(mergeState, field) ?? termsEnum);
 }

@@ -1,4 +1,3 @@
-using Lucene.Net.Analysis.Payloads;
 using Lucene.Net.Codecs;
 using Lucene.Net.Util;
 
@@ -71,26 +70,17 @@ internal sealed class OneTokenTermsConsumer : TermsConsumer
 
         public override void AddPosition(int position, BytesRef payload, int startOffset, int endOffset)
         {
-            if (payload is not { Length: >= 4 })
-            {
-                // Never write a wrong frequency: a token without an impact payload cannot be converted.
-                throw new InvalidOperationException(
-                    $"SpladeCodec writes field '{_field}' as one-token term frequency (an impact payload per token), but term '{_term.Utf8ToString()}' of "
-                    + $"document {_doc} has a position with a {(payload is null ? "missing" : payload.Length + "-byte")} payload. Index this field only "
-                    + "with SpladeField or SpladeAnalyzer and SpladeFieldOptions.OneTokenTermFrequency, or leave it out of the codec's one-token fields.");
-            }
-            _freq += Math.Max(1, PayloadHelper.DecodeInt32(payload.Bytes, payload.Offset));
+            _freq += OneTokenImpacts.Of(payload, () =>
+                $"SpladeCodec writes field '{_field}' as one-token term frequency (an impact payload per token), but term '{_term.Utf8ToString()}' of "
+                + $"document {_doc} has a position with a {(payload is null ? "missing" : payload.Length + "-byte")} payload. Index this field only "
+                + "with SpladeField or SpladeAnalyzer and SpladeFieldOptions.OneTokenTermFrequency, or leave it out of the codec's one-token fields.");
             _positions++;
         }
 
         public override void FinishDoc()
         {
-            long freq = Math.Max(1, _freq);
-            if (freq > int.MaxValue)
-            {
-                throw new InvalidOperationException($"Term '{_term.Utf8ToString()}' of field '{_field}' in document {_doc} sums to an impact of {freq}, over a frequency's limit of {int.MaxValue}.");
-            }
-            _inner.StartDoc(_doc, (int)freq);
+            int freq = OneTokenImpacts.Frequency(_freq, () => $"Term '{_term.Utf8ToString()}' of field '{_field}' in document {_doc}");
+            _inner.StartDoc(_doc, freq);
             _inner.FinishDoc();
             TotalTermFreq += freq;
         }
