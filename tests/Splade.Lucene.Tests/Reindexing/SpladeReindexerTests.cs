@@ -146,14 +146,7 @@ public sealed class SpladeReindexerTests
         using var index = BuildIndex();
         using var work = new RAMDirectory();
         using var stop = new CancellationTokenSource();
-        var stopped = Options(index, work, encoder, scale: 30);
-        var interrupted = new SpladeReindexerOptions
-        {
-            Index = stopped.Index, Work = stopped.Work, Encoder = stopped.Encoder, Splade = stopped.Splade, TextFields = stopped.TextFields,
-            BatchSize = stopped.BatchSize, CommitEvery = stopped.CommitEvery,
-            Progress = new SyncProgress(done => { if (done >= 21) stop.Cancel(); }),
-        };
-        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(interrupted).Reindex(stop.Token));
+        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(StoppedAfter(21, Options(index, work, encoder, scale: 30), stop)).Reindex(stop.Token));
         Assert.NotEmpty(work.ListAll());
 
         var rerun = new SpladeReindexer(Options(index, work, encoder, scale: 50));
@@ -171,14 +164,7 @@ public sealed class SpladeReindexerTests
         using var index = BuildIndex();
         using var work = new RAMDirectory();
         using var stop = new CancellationTokenSource();
-        var same = Options(index, work, encoder, scale: 50);
-        var interrupted = new SpladeReindexerOptions
-        {
-            Index = same.Index, Work = same.Work, Encoder = same.Encoder, Splade = same.Splade, TextFields = same.TextFields,
-            BatchSize = same.BatchSize, CommitEvery = same.CommitEvery,
-            Progress = new SyncProgress(done => { if (done >= 21) stop.Cancel(); }),
-        };
-        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(interrupted).Reindex(stop.Token));
+        Assert.Throws<OperationCanceledException>(() => new SpladeReindexer(StoppedAfter(21, Options(index, work, encoder, scale: 50), stop)).Reindex(stop.Token));
 
         var rerun = new SpladeReindexer(Options(index, work, encoder, scale: 50));
         rerun.Reindex();
@@ -186,6 +172,14 @@ public sealed class SpladeReindexerTests
         Assert.True(rerun.Encoded < Documents - 1 - 10, $"the rerun encoded {rerun.Encoded} documents: it did not resume");
         Assert.Equal(Expected(encoder, 50), Snapshot(index).Splade);
     }
+
+    // The options with a progress that signals stop once that many documents are done (reported on the reindexer's thread).
+    private static SpladeReindexerOptions StoppedAfter(long documents, SpladeReindexerOptions o, CancellationTokenSource stop) => new()
+    {
+        Index = o.Index, Work = o.Work, Encoder = o.Encoder, Splade = o.Splade, TextFields = o.TextFields,
+        BatchSize = o.BatchSize, CommitEvery = o.CommitEvery,
+        Progress = new SyncProgress(done => { if (done >= documents) stop.Cancel(); }),
+    };
 
     private sealed class SyncProgress(Action<long> report) : IProgress<long>
     {
